@@ -1,0 +1,11 @@
+"""gunicorn settings for the web process (see Procfile)."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+worker_class = "gevent"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = None

@@ -1,0 +1,69 @@
+"""Incident management and public status page."""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from flask import Flask
+
+
+def _redis_storage_uri(url: str) -> str:
+    return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
+
+
+def create_app(test_config: Optional[dict] = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints, CLI."""
+    from . import cli, db as _db_events, web  # noqa: F401  (_db_events registers pragmas)
+    from .api import bp as api_bp
+    from .api import problems
+    from .config import load_config
+    from .embedded_redis import ensure_running
+    from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
+    from .services import events
+    from .stream.publisher import publish_after_commit
+
+    # Tests and side-by-side instances pick their own instance folder.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = ensure_running(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _redis_storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("CACHE_TYPE", "RedisCache")
+    app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("CACHE_KEY_PREFIX", "statuspage:cache:")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    redis_client.init_app(app)
+    web.init_app(app)
+    problems.init_app(app)
+    _init_login(login_manager)
+
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    events.on_commit(publish_after_commit)
+    return app
+
+
+def _init_login(login_manager) -> None:
+    from .extensions import db
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user

@@ -1,0 +1,81 @@
+"""Component and component-group management."""
+from __future__ import annotations
+
+from ..schemas.components import (
+    ComponentCreateSchema,
+    ComponentGroupCreateSchema,
+    ComponentGroupSchema,
+    ComponentGroupUpdateSchema,
+    ComponentSchema,
+    ComponentUpdateSchema,
+)
+from ..services import components
+from . import bp
+from .auth import current_actor
+from .endpoint import endpoint
+
+WRITE_ERRORS = (400, 401, 403, 409, 415, 422, 429)
+
+
+@bp.get("/components")
+@endpoint("List components", response=ComponentSchema, listing="items", errors=(401,),
+          tags=("components",))
+def list_components():
+    return components.list_all()
+
+
+@bp.post("/components")
+@endpoint("Create a component", role="admin", body=ComponentCreateSchema, response=ComponentSchema,
+          status=201, write=True, errors=WRITE_ERRORS, tags=("components",))
+def create_component(body):
+    return components.create(current_actor(), body)
+
+
+@bp.get("/components/<id:component_id>")
+@endpoint("Component details", response=ComponentSchema, errors=(401, 404), tags=("components",))
+def get_component(component_id):
+    return components.get(component_id)
+
+
+@bp.patch("/components/<id:component_id>")
+@endpoint("Edit a component or set its status", role="admin", body=ComponentUpdateSchema,
+          response=ComponentSchema, write=True, errors=WRITE_ERRORS + (404,), tags=("components",))
+def update_component(component_id, body):
+    return components.update(current_actor(), component_id, body)
+
+
+@bp.delete("/components/<id:component_id>")
+@endpoint("Delete a component (409 while incidents reference it)", role="admin", status=204,
+          write=True, errors=(401, 403, 404, 409, 429), tags=("components",))
+def delete_component(component_id):
+    components.delete(current_actor(), component_id)
+
+
+@bp.get("/component-groups")
+@endpoint("List component groups with their components", response=ComponentGroupSchema,
+          listing="items", errors=(401,), tags=("components",))
+def list_groups():
+    return components.list_groups()
+
+
+@bp.post("/component-groups")
+@endpoint("Create a component group", role="admin", body=ComponentGroupCreateSchema,
+          response=ComponentGroupSchema, status=201, write=True, errors=WRITE_ERRORS,
+          tags=("components",))
+def create_group(body):
+    return components.create_group(current_actor(), body)
+
+
+@bp.patch("/component-groups/<id:group_id>")
+@endpoint("Edit a component group", role="admin", body=ComponentGroupUpdateSchema,
+          response=ComponentGroupSchema, write=True, errors=WRITE_ERRORS + (404,),
+          tags=("components",))
+def update_group(group_id, body):
+    return components.update_group(current_actor(), group_id, body)
+
+
+@bp.delete("/component-groups/<id:group_id>")
+@endpoint("Delete a component group (its components stay, ungrouped)", role="admin", status=204,
+          write=True, errors=(401, 403, 404, 429), tags=("components",))
+def delete_group(group_id):
+    components.delete_group(current_actor(), group_id)

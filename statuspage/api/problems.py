@@ -1,0 +1,71 @@
+"""RFC 9457 problem+json answers for every error under /api."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+
+log = logging.getLogger(__name__)
+PROBLEM_MIME = "application/problem+json"
+TYPE_BASE = "https://statuspage.local/problems/"
+
+
+def problem(status: int, title: str, detail: str = "", slug: str | None = None,
+            headers: dict | None = None, **extra) -> Response:
+    body = {
+        "type": TYPE_BASE + (slug or title.lower().replace(" ", "-")),
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "instance": request.path,
+        **extra,
+    }
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _wants_problem() -> bool:
+    return request.path.startswith("/api") or request.accept_mimetypes.best in (
+        "application/json", PROBLEM_MIME)
+
+
+def _domain_error(exc: DomainError):
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if exc.status == 401 else None
+    return problem(exc.status, exc.title, exc.detail, exc.type_slug, headers, **exc.extra)
+
+
+def _validation_error(exc: ValidationError):
+    errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return problem(422, "Validation failed", "The request is not valid.", "validation-error",
+                   errors=errors)
+
+
+def _http_error(exc: HTTPException):
+    if not _wants_problem():
+        return exc
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    if exc.code == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = "60"
+    return problem(exc.code or 500, exc.name, exc.description or exc.name, headers=headers)
+
+
+def _unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unhandled error")
+    if not _wants_problem():
+        return Response("Internal server error", status=500, mimetype="text/plain")
+    return problem(500, "Internal server error", "Something went wrong on our side.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(ValidationError, _validation_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,70 @@
+"""Flask CLI: users, tokens and operations commands."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .errors import DomainError
+from .extensions import db
+from .models import ROLES
+from .services import users
+from .services.context import SYSTEM
+
+users_cli = AppGroup("users", help="Manage console users.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+def _fail(exc: DomainError):
+    db.session.rollback()
+    raise click.ClickException(exc.detail)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.option("--password", default=None, help="Omit for a token-only account.")
+def create_user(email, name, role, password):
+    """Create a user."""
+    try:
+        user = users.create_user(SYSTEM, email, name, role, password)
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created user {user.id} {user.email} ({user.role})")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="The user the token acts for.")
+@click.option("--name", required=True, help="A label, e.g. the script using it.")
+def create_token(email, name):
+    """Create an API token; the token is printed alone on the last line, once."""
+    user = users.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    _token, raw = users.create_token(SYSTEM, user, name)
+    db.session.commit()
+    click.echo(f"token '{name}' for {user.email} (shown once, store it now):")
+    click.echo(raw)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Wipe domain data and load the curated showcase data."""
+    from . import demo
+
+    token = demo.seed()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"Status page:  {base}/status")
+    click.echo(f"Console:      {base}/admin/  (login {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD})")
+    click.echo(f"API token:    {token}")
+
+
+def init_app(app: Flask) -> None:
+    from .worker import worker_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(worker_command)

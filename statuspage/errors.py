@@ -1,0 +1,73 @@
+"""Domain errors. Each carries the HTTP status it maps to; services never build responses."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+    type_slug = "bad-request"
+
+    def __init__(self, detail: str = "", **extra):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+    type_slug = "not-found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+    type_slug = "conflict"
+
+
+class InvalidTransition(Conflict):
+    title = "Transition not allowed"
+    type_slug = "invalid-transition"
+
+    def __init__(self, current: str, requested: str, allowed: list[str]):
+        super().__init__(
+            f"An incident in status '{current}' cannot move to '{requested}'.",
+            current=current,
+            allowed=allowed,
+        )
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "Validation failed"
+    type_slug = "validation-error"
+
+    def __init__(self, errors: dict, detail: str = "The request body is not valid."):
+        super().__init__(detail, errors=errors)
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+    type_slug = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"
+
+
+class IdempotencyConflict(Conflict):
+    title = "Request in progress"
+    type_slug = "idempotency-in-flight"
+
+
+class IdempotencyMismatch(DomainError):
+    status = 422
+    title = "Idempotency key reused"
+    type_slug = "idempotency-key-reused"

@@ -1,0 +1,26 @@
+"""All models, imported here so metadata is complete for Alembic."""
+from .audit import AuditEvent
+from .base import Base, utcnow
+from .components import Component, ComponentGroup, ComponentStatusChange
+from .idempotency import IdempotencyKey
+from .incidents import (
+    Incident,
+    IncidentComponent,
+    IncidentTag,
+    IncidentUpdate,
+    IncidentUpdateComponent,
+)
+from .maintenance import Maintenance, MaintenanceComponent
+from .outbox import OutboxEvent
+from .postmortems import ActionItem, Postmortem
+from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
+from .templates import IncidentTemplate
+from .users import ROLES, ApiToken, User
+
+__all__ = [
+    "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
+    "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
+    "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
+    "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the single place where input is validated and output shaped."""

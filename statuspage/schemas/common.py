@@ -1,0 +1,67 @@
+"""Building blocks shared by the API schemas."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from ..domain.statuses import COMPONENT_STATUSES
+
+MAX_BODY = 10_000
+MAX_ID = 2**31 - 1
+
+
+def Id(**kwargs) -> fields.Integer:
+    """A database id: a strict integer in the range every backend can store."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def _bad_text(value) -> str | None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "NUL characters are not allowed."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Text must be valid Unicode (no lone surrogates)."
+    elif isinstance(value, list):
+        return next((m for m in map(_bad_text, value) if m), None)
+    elif isinstance(value, dict):
+        return next((m for m in map(_bad_text, value.values()) if m), None)
+    return None
+
+
+class StrictSchema(Schema):
+    """Input schema: unknown fields are errors (marshmallow's default), and text that no
+    database can store (NUL, lone surrogates) is refused before it reaches one."""
+
+    @pre_load
+    def _reject_unstorable_text(self, data, **_kwargs):
+        if isinstance(data, dict):
+            errors = {k: [m] for k, v in data.items() if (m := _bad_text(v))}
+            if errors:
+                raise ValidationError(errors)
+        return data
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+    allowed = fields.List(fields.String())
+
+
+class PaginationArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ComponentImpactSchema(StrictSchema):
+    """``{id, status}``: a component and the status an incident or update gives it."""
+
+    id = Id(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(COMPONENT_STATUSES))
+

@@ -1,0 +1,51 @@
+"""Components and groups: input and output shapes."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..domain.statuses import COMPONENT_STATUSES
+from .common import Id, StrictSchema
+
+
+class ComponentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    status = fields.String()
+    position = fields.Integer()
+    group_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ComponentCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    status = fields.String(load_default="operational", validate=validate.OneOf(COMPONENT_STATUSES))
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    group_id = Id(allow_none=True)
+
+
+class ComponentUpdateSchema(ComponentCreateSchema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    description = fields.String(validate=validate.Length(max=2000))
+    status = fields.String(validate=validate.OneOf(COMPONENT_STATUSES))
+
+
+class ComponentGroupSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    position = fields.Integer()
+    components = fields.List(fields.Nested(ComponentSchema))
+
+
+class ComponentGroupCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+
+
+class ComponentGroupUpdateSchema(ComponentGroupCreateSchema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    description = fields.String(validate=validate.Length(max=2000))

@@ -1,0 +1,131 @@
+"""Users, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Optional
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import ApiToken, User, utcnow
+from . import audit
+from .context import Actor
+
+TOKEN_PREFIX = "sp_"
+# A dummy hash so unknown emails cost as much as wrong passwords (no enumeration by timing).
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def actor_for(user: User, via_token: Optional[ApiToken] = None) -> Actor:
+    if via_token is not None:
+        return Actor(type="token", id=via_token.id, label=f"{user.name} (token {via_token.name})",
+                     role=user.role, user_id=user.id)
+    return Actor(type="user", id=user.id, label=user.name, role=user.role, user_id=user.id)
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are 256-bit random: a fast hash is enough and lookups stay O(1).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.")
+    return user
+
+
+def find_by_email(email: str) -> Optional[User]:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(actor: Actor, email: str, name: str, role: str,
+                password: Optional[str] = None) -> User:
+    email = email.strip().lower()
+    if find_by_email(email):
+        raise Conflict(f"A user with email {email} already exists.")
+    if password is not None and len(password) < 8:
+        raise ValidationFailed({"password": ["Use at least 8 characters."]})
+    user = User(email=email, name=name, role=role,
+                password_hash=generate_password_hash(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", "user", user.id,
+                 after={"email": email, "name": name, "role": role})
+    return user
+
+
+def update_user(actor: Actor, user_id: int, data: dict) -> User:
+    user = get_user(user_id)
+    before = {k: getattr(user, k) for k in data if k != "password"}
+    if "password" in data:
+        set_password(user, data.pop("password"))
+    if data.get("active") is False or ("role" in data and data["role"] != user.role):
+        user.session_version += 1
+    for key, value in data.items():
+        setattr(user, key, value)
+    db.session.flush()
+    audit.record(actor, "user.updated", "user", user.id, before=before,
+                 after={k: v for k, v in data.items()})
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise ValidationFailed({"password": ["Use at least 8 characters."]})
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+
+
+def authenticate(email: str, password: str) -> Optional[User]:
+    """The user for these credentials, or None; same cost whether or not the email exists."""
+    user = find_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def create_token(actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(raw),
+                     prefix=raw[:10], created_at=utcnow())
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "token.created", "api_token", token.id,
+                 after={"user_id": user.id, "name": name, "prefix": token.prefix})
+    return token, raw
+
+
+def revoke_token(actor: Actor, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"Token {token_id} does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, "token.revoked", "api_token", token.id,
+                     after={"user_id": token.user_id, "name": token.name})
+    return token
+
+
+def resolve_token(raw: str) -> Optional[ApiToken]:
+    """The live token for a raw bearer value (active user, not revoked), else None."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    # Throttled so a busy script does not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return token

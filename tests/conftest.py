@@ -1,0 +1,153 @@
+"""Shared fixtures: a real database and a real Redis on both backends.
+
+With no environment the suite runs on the embedded default (a SQLite file and
+an embedded redis-server in a temporary instance folder). With DATABASE_URL /
+REDIS_URL set it runs against those servers (CI: Postgres + Redis).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from statuspage import create_app
+from statuspage.embedded_redis import stop as stop_embedded_redis
+from statuspage.extensions import db, redis_client
+from statuspage.services import users
+from statuspage.services.context import SYSTEM
+
+POSTGRES = bool(os.environ.get("DATABASE_URL"))
+
+
+def _reset_postgres_schema(app):
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("instance")
+    yield path
+    stop_embedded_redis(str(path))
+
+
+@pytest.fixture(scope="session")
+def app(instance_dir):
+    from flask_migrate import upgrade
+
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_dir),
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://status.test",
+    }
+    app = create_app(config)
+    if POSTGRES:
+        _reset_postgres_schema(app)
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+def _truncate_all(app):
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Every test starts with empty tables and an empty Redis database."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        _truncate_all(app)
+        redis_client.client.flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(role: str = "responder", email: str | None = None, password: str | None = None):
+    """Builder: a committed user with the given role."""
+    email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+    user = users.create_user(SYSTEM, email, role.title(), role, password)
+    db.session.commit()
+    return user
+
+
+def make_token(role: str = "responder") -> str:
+    user = make_user(role)
+    _token, raw = users.create_token(SYSTEM, user, "tests")
+    db.session.commit()
+    return raw
+
+
+class ApiClient:
+    """The Flask test client speaking JSON with a bearer token."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, extra):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, path, headers=None, **kw):
+        return self.client.get(path, headers=self._headers(headers), **kw)
+
+    def post(self, path, json=None, headers=None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, path, json=None, headers=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
+
+    def delete(self, path, headers=None, **kw):
+        return self.client.delete(path, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def api_as(client):
+    """``api_as("admin")``: an API client authenticated with a token of that role."""
+    return lambda role: ApiClient(client, make_token(role))
+
+
+@pytest.fixture
+def api(api_as):
+    return api_as("admin")
+
+
+@pytest.fixture
+def anon(client):
+    return ApiClient(client, None)
+
+
+def make_component(api, name="API", **fields):
+    response = api.post("/api/components", json={"name": name, **fields})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def make_incident(api, **fields):
+    body = {"title": "Checkout errors", "severity": "SEV2", **fields}
+    response = api.post("/api/incidents", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
