@@ -6,11 +6,14 @@ REDIS_URL set it runs against those servers (CI: Postgres + Redis).
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 
 import pytest
 from sqlalchemy import text
+
+from flask.testing import FlaskClient
 
 from statuspage import create_app
 from statuspage.embedded_redis import stop as stop_embedded_redis
@@ -35,6 +38,14 @@ def instance_dir(tmp_path_factory):
     stop_embedded_redis(str(path))
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as in production: the test's own app
+    context (and its database session and ``g``) is never shared with requests."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(instance_dir):
     from flask_migrate import upgrade
@@ -47,6 +58,7 @@ def app(instance_dir):
         "PUBLIC_BASE_URL": "http://status.test",
     }
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     if POSTGRES:
         _reset_postgres_schema(app)
     with app.app_context():

@@ -33,6 +33,8 @@ class IncidentCreateSchema(StrictSchema):
 
 
 class IncidentPatchSchema(StrictSchema):
+    # Accepted only so the service can answer 400 pointing at /transition.
+    status = fields.String(metadata={"description": "Refused: use the transition endpoint."})
     title = fields.String(validate=validate.Length(min=1, max=200))
     summary = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
