@@ -17,7 +17,9 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 
 def _fail(exc: DomainError):
     db.session.rollback()
-    raise click.ClickException(exc.detail)
+    errors = exc.extra.get("errors") or {}
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+    raise click.ClickException(f"{exc.detail} {details}".strip())
 
 
 @users_cli.command("create")

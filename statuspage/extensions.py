@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from flask import Flask, current_app
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -21,17 +23,23 @@ cache = Cache()
 limiter = Limiter(key_func=client_ip, default_limits=[])
 
 
+def connect_redis(url: str, timeout: float = 2.0) -> redis.Redis:
+    """A redis-py client that fails fast: when Redis is down, writes must still
+    answer promptly (their events wait in the outbox), not after seconds of backoff."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=min(timeout, 0.5),
+        health_check_interval=30,
+        retry=Retry(ExponentialBackoff(cap=0.1, base=0.01), retries=1),
+    )
+
+
 class RedisClient:
     """One shared redis-py client per app, built from ``REDIS_URL``."""
 
     def init_app(self, app: Flask) -> None:
-        timeout = app.config["REDIS_SOCKET_TIMEOUT"]
-        app.extensions["redis"] = redis.Redis.from_url(
-            app.config["REDIS_URL"],
-            socket_timeout=timeout,
-            socket_connect_timeout=min(timeout, 1.0),
-            health_check_interval=30,
-        )
+        app.extensions["redis"] = connect_redis(app.config["REDIS_URL"], app.config["REDIS_SOCKET_TIMEOUT"])
 
     @property
     def client(self) -> redis.Redis:

@@ -64,6 +64,8 @@ def app(instance_dir):
     with app.app_context():
         upgrade()
     yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _truncate_all(app):

@@ -63,6 +63,10 @@ class Claim:
             pass  # the lock expires by itself
 
 
+def _lock_key(principal: str, key: str) -> str:
+    return f"idempotency:{hashlib.sha256(f'{principal}|{key}'.encode()).hexdigest()}"
+
+
 def _find(principal: str, key: str, ttl: timedelta) -> Optional[IdempotencyKey]:
     row = db.session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.principal == principal, IdempotencyKey.key == key)
@@ -91,7 +95,7 @@ def claim(principal: str, key: str, fingerprint: str, ttl_hours: int = 24) -> St
     existing = _find(principal, key, ttl)
     if existing is not None:
         return _replay_or_refuse(existing, fingerprint)
-    lock_key = f"idempotency:{hashlib.sha256(f'{principal}|{key}'.encode()).hexdigest()}"
+    lock_key = _lock_key(principal, key)
     token = secrets.token_hex(8)
     try:
         if not redis_client.client.set(lock_key, token, nx=True, ex=LOCK_SECONDS):
