@@ -9,3 +9,6 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = None
+# gunicorn 27's control socket defaults to one path per user; several web
+# processes on one machine (scaling out, tests) would fight over it.
+control_socket_disable = True
