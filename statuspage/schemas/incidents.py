@@ -56,6 +56,8 @@ class UpdateCreateSchema(StrictSchema):
     notify = fields.Boolean(load_default=True)
     components = fields.List(fields.Nested(ComponentImpactSchema), validate=validate.Length(max=100))
     template_id = Id()
+    # "Next update by HH:MM": an update usually promises the next one (null clears it).
+    next_update_at = _AwareDateTime(allow_none=True)
 
 
 class IncidentListArgs(PaginationArgs):

@@ -63,15 +63,18 @@ def create_user(actor: Actor, email: str, name: str, role: str,
 def update_user(actor: Actor, user_id: int, data: dict) -> User:
     user = get_user(user_id)
     before = {k: getattr(user, k) for k in data if k != "password"}
-    if "password" in data:
+    changed_password = "password" in data
+    if changed_password:
         set_password(user, data.pop("password"))
     if data.get("active") is False or ("role" in data and data["role"] != user.role):
         user.session_version += 1
     for key, value in data.items():
         setattr(user, key, value)
     db.session.flush()
-    audit.record(actor, "user.updated", "user", user.id, before=before,
-                 after={k: v for k, v in data.items()})
+    after = dict(data)
+    if changed_password:
+        after["password"] = "changed"  # never the secret itself
+    audit.record(actor, "user.updated", "user", user.id, before=before, after=after)
     return user
 
 
