@@ -21,7 +21,8 @@ class _AwareDateTime(fields.AwareDateTime):
 
 class IncidentCreateSchema(StrictSchema):
     title = fields.String(validate=validate.Length(min=1, max=200))
-    summary = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
+    # No load_default: an absent summary must let a template's body fill it.
+    summary = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     tags = fields.List(Tag, validate=validate.Length(max=20))
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
