@@ -120,6 +120,9 @@ class ApiClient:
     def patch(self, path, json=None, headers=None, **kw):
         return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
 
+    def put(self, path, json=None, headers=None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(headers), **kw)
+
     def delete(self, path, headers=None, **kw):
         return self.client.delete(path, headers=self._headers(headers), **kw)
 

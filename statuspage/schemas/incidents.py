@@ -5,18 +5,13 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.lifecycle import allowed_next
 from ..domain.statuses import INCIDENT_STATUSES, SEVERITIES, SEVERITY_IMPACT, VISIBILITIES
-from .common import MAX_BODY, MAX_ID, Id, ComponentImpactSchema, PaginationArgs, StrictSchema
+from .common import (MAX_BODY, MAX_ID, ComponentImpactSchema, Id, PaginationArgs, StrictSchema,
+                     UtcDateTime)
 
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[\w .:/-]+$")])
 
 
-class _AwareDateTime(fields.AwareDateTime):
-    """ISO 8601 with an explicit offset; naive input is read as UTC."""
-
-    def __init__(self, **kwargs):
-        from datetime import timezone
-
-        super().__init__(default_timezone=timezone.utc, **kwargs)
+_AwareDateTime = UtcDateTime
 
 
 class IncidentCreateSchema(StrictSchema):

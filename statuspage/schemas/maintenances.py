@@ -1,18 +1,12 @@
 """Scheduled maintenance: input and output shapes."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from marshmallow import Schema, fields, validate
 
 from ..domain.statuses import MAINTENANCE_STATUSES
-from .common import MAX_BODY, Id, PaginationArgs, StrictSchema
+from .common import MAX_BODY, Id, PaginationArgs, StrictSchema, UtcDateTime
 
-
-def _When(**kwargs):
-    return fields.AwareDateTime(default_timezone=timezone.utc, **kwargs)
-
-
+_When = UtcDateTime
 _ComponentIds = lambda **kw: fields.List(Id(), validate=validate.Length(max=100), **kw)  # noqa: E731
 
 
