@@ -57,7 +57,7 @@ def run_due() -> tuple[int, int]:
 
 
 def _job_id(kind: str, mid: int, at: datetime) -> str:
-    return f"maintenance:{mid}:{kind}:{int(at.timestamp())}"
+    return f"maintenance-{mid}-{kind}-{int(at.timestamp())}"
 
 
 def schedule_window(m: Maintenance) -> None:
@@ -95,7 +95,7 @@ def schedule_sweep(now: datetime | None = None) -> bool:
     slot = int(now.timestamp() // interval) + 1
     at = datetime.fromtimestamp(slot * interval, timezone.utc)
     try:
-        _queue().enqueue_at(at, sweep, job_id=f"maintenance-sweep:{slot}", unique=True)
+        _queue().enqueue_at(at, sweep, job_id=f"maintenance-sweep-{slot}", unique=True)
     except DuplicateJobError:
         return False
     return True

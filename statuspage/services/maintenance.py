@@ -14,7 +14,8 @@ from sqlalchemy import select, update as sql_update
 from ..domain.statuses import worst_component_status
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Incident, IncidentComponent, Maintenance, MaintenanceComponent, utcnow
+from ..models import (ComponentStatusChange, Incident, IncidentComponent, Maintenance,
+                      MaintenanceComponent, utcnow)
 from . import audit, components, events
 from .context import Actor
 from .pagination import Page, paginate
@@ -180,13 +181,31 @@ def start(actor: Actor, maintenance_id: int, *, due_only: bool = False) -> Maint
     return m
 
 
-def _restore_status(link: MaintenanceComponent) -> str:
-    """What a component returns to: an active incident's impact wins over the old status."""
+def _restore_status(link: MaintenanceComponent, m: Maintenance) -> str:
+    """What a component returns to after the window.
+
+    An active incident's impact wins; a prior status that an incident caused
+    (and that incident has since been resolved) becomes operational; otherwise
+    the status the component had before the window.
+    """
     impacts = db.session.scalars(
         select(IncidentComponent.status).join(Incident).where(
             IncidentComponent.component_id == link.component_id,
             Incident.status != "resolved")).all()
-    return worst_component_status(impacts) if impacts else (link.prior_status or "operational")
+    if impacts:
+        return worst_component_status(impacts)
+    prior = link.prior_status or "operational"
+    if prior != "operational":
+        caused_by = db.session.scalar(
+            select(ComponentStatusChange.incident_id).where(
+                ComponentStatusChange.component_id == link.component_id,
+                ComponentStatusChange.maintenance_id.is_(None),
+                ComponentStatusChange.changed_at <= m.started_at)
+            .order_by(ComponentStatusChange.changed_at.desc(), ComponentStatusChange.id.desc())
+            .limit(1))
+        if caused_by is not None:
+            return "operational"
+    return prior
 
 
 def complete(actor: Actor, maintenance_id: int, *, due_only: bool = False) -> Maintenance:
@@ -204,7 +223,7 @@ def complete(actor: Actor, maintenance_id: int, *, due_only: bool = False) -> Ma
             component = link.component
             if component.status != "under_maintenance" or _covering(component.id, m.id):
                 continue
-            components.set_status(component, _restore_status(link), actor, maintenance_id=m.id)
+            components.set_status(component, _restore_status(link, m), actor, maintenance_id=m.id)
     db.session.flush()
     audit.record(actor, "maintenance.completed", "maintenance", m.id,
                  before={"status": previous}, after={"status": "completed"})
