@@ -96,9 +96,13 @@ def authenticate(email: str, password: str) -> Optional[User]:
     return user
 
 
-def create_token(actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw value is returned once and never stored."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+def create_token(actor: Actor, user: User, name: str,
+                 raw: Optional[str] = None) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored.
+
+    ``raw`` lets the demo loader derive a stable token from the secret key.
+    """
+    raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(raw),
                      prefix=raw[:10], created_at=utcnow())
     db.session.add(token)
