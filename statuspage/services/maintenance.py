@@ -76,7 +76,7 @@ def create(actor: Actor, data: dict) -> Maintenance:
     m = Maintenance(title=data["title"], description=data.get("description", ""),
                     starts_at=data["starts_at"], ends_at=data["ends_at"], status="scheduled",
                     created_by_id=actor.user_id)
-    m.components = [MaintenanceComponent(component_id=i) for i in found]
+    m.components = [MaintenanceComponent(component_id=i) for i in sorted(found)]
     db.session.add(m)
     db.session.flush()
     audit.record(actor, "maintenance.created", "maintenance", m.id, after=snapshot(m))
@@ -96,7 +96,7 @@ def update(actor: Actor, maintenance_id: int, data: dict) -> Maintenance:
     _check_window(data.get("starts_at", m.starts_at), data.get("ends_at", m.ends_at))
     if "component_ids" in data:
         found = components.get_many(data.pop("component_ids"), field="component_ids")
-        m.components = [MaintenanceComponent(component_id=i) for i in found]
+        m.components = [MaintenanceComponent(component_id=i) for i in sorted(found)]
     for key, value in data.items():
         setattr(m, key, value)
     m.updated_at = utcnow()
