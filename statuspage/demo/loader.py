@@ -5,7 +5,7 @@ component history carry the times the story says, and ids grow with time.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from ..extensions import db
@@ -160,5 +160,3 @@ def load(now: datetime, password: str) -> Story:
     story.play()
     return story
 
-
-__all__ = ["Story", "load", "H"]

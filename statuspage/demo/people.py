@@ -14,7 +14,7 @@ from ..models import EmailDelivery, OutboxEvent, Subscriber, SubscriberComponent
 from ..services import audit, events
 from ..services.context import Actor
 from . import catalog
-from .catalog import D, H, M
+from .catalog import D, M
 
 if TYPE_CHECKING:
     from .loader import Story
@@ -92,5 +92,3 @@ def add_subscribers(story: "Story") -> None:
     story.at(story.now - 5 * M, _deliver(story, "carol@example.com", live, "INCIDENT_UPDATE_POSTED",
                                          "PENDING"))
 
-
-__all__ = ["add_subscribers", "H"]

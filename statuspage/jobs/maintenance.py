@@ -9,7 +9,7 @@ stale jobs of a rescheduled window do nothing. The :func:`sweep` job runs every
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import redis
 from flask import current_app

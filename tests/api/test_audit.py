@@ -5,7 +5,6 @@ import re
 
 from statuspage.extensions import db
 from statuspage.services import users
-from statuspage.services.context import SYSTEM
 from tests.api.test_maintenances import iso
 from tests.conftest import make_user
 from tests.helpers import assert_problem, counts

@@ -134,3 +134,32 @@ def test_roles(api, api_as):
         assert_problem(client.patch(f"/api/maintenances/{window['id']}", json={"title": "y"}), 403)
         assert_problem(client.delete(f"/api/maintenances/{window['id']}"), 403)
         assert client.get(f"/api/maintenances/{window['id']}").status_code == 200
+
+
+def test_idempotency_key_creates_one_window(api):
+    body = {"title": "Once", "starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T11:00:00Z"}
+    first = api.post("/api/maintenances", json=body, headers={"Idempotency-Key": "mw-1"})
+    again = api.post("/api/maintenances", json=body, headers={"Idempotency-Key": "mw-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    assert api.get("/api/maintenances").json["total"] == 1
+    assert len(outbox("MAINTENANCE_SCHEDULED")) == 1
+    changed = api.post("/api/maintenances", json={**body, "title": "Twice"},
+                       headers={"Idempotency-Key": "mw-1"})
+    assert_problem(changed, 422)
+
+
+def test_rolled_back_start_leaves_nothing(api):
+    from statuspage.extensions import db
+    from statuspage.services import maintenance
+    from statuspage.services.context import SYSTEM
+
+    comp = make_component(api)
+    window = make_window(api, [comp["id"]])
+    before = counts()
+    maintenance.start(SYSTEM, window["id"])
+    db.session.flush()
+    db.session.rollback()
+    assert counts() == before
+    assert api.get(f"/api/components/{comp['id']}").json["status"] == "operational"
+    assert api.get(f"/api/maintenances/{window['id']}").json["status"] == "scheduled"
