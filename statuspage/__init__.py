@@ -19,6 +19,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from .config import load_config
     from .embedded_redis import ensure_running
     from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
+    from .jobs.maintenance import schedule_after_commit as schedule_maintenance
     from .services import events
     from .stream.publisher import publish_after_commit
 
@@ -51,6 +52,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     app.register_blueprint(api_bp)
     cli.init_app(app)
     events.on_commit(publish_after_commit)
+    events.on_commit(schedule_maintenance)
     return app
 
 

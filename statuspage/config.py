@@ -63,6 +63,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "STREAM_MAXLEN": int(env.get("STREAM_MAXLEN", "10000")),
         "STREAM_MAX_AGE_SECONDS": float(env.get("STREAM_MAX_AGE_SECONDS", "300")),
         "STREAM_HEARTBEAT_SECONDS": float(env.get("STREAM_HEARTBEAT_SECONDS", "15")),
+        "MAINTENANCE_SWEEP_SECONDS": int(env.get("MAINTENANCE_SWEEP_SECONDS", "60")),
         "IDEMPOTENCY_TTL_HOURS": int(env.get("IDEMPOTENCY_TTL_HOURS", "24")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),

@@ -24,5 +24,8 @@ def worker_command(burst: bool) -> None:
     """Run the RQ worker (with its scheduler) on all queues."""
     # SimpleWorker runs jobs in this process, inside the app context, without a
     # fork per job (FACTS: ~154 jobs/s against ~31 for the forking worker).
+    from .jobs.maintenance import schedule_sweep
+
+    schedule_sweep()  # the maintenance safety net; one chain however many workers start
     worker = SimpleWorker([queue(name) for name in QUEUES], connection=redis_client.client)
     worker.work(with_scheduler=True, burst=burst)

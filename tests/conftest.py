@@ -13,6 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
 
 from statuspage import create_app
@@ -39,11 +40,17 @@ def instance_dir(tmp_path_factory):
 
 
 class IsolatedClient(FlaskClient):
-    """Runs each request in a fresh context, as in production: the test's own app
-    context (and its database session and ``g``) is never shared with requests."""
+    """Runs each request outside the test's app context, as in production: the
+    test's database session and ``g`` are never shared with requests. Other
+    context variables (a test clock, say) still carry over."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        def detached():
+            _cv_app.set(None)
+            _cv_request.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(detached)
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +140,9 @@ class ApiClient:
 
     def patch(self, path, json=None, headers=None, **kw):
         return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
+
+    def put(self, path, json=None, headers=None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(headers), **kw)
 
     def delete(self, path, headers=None, **kw):
         return self.client.delete(path, headers=self._headers(headers), **kw)

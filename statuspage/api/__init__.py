@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import audit, components, incidents, openapi  # noqa: E402,F401  (routes register on bp)
+# Routes register on bp when their modules are imported.
+from . import analytics, audit, components, incidents, openapi  # noqa: E402,F401
+from . import maintenances, postmortems, templates  # noqa: E402,F401

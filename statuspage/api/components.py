@@ -1,7 +1,11 @@
 """Component and component-group management."""
 from __future__ import annotations
 
+from ..models import Component, ComponentGroup
 from ..schemas.components import (
+    ComponentHistoryArgs,
+    ComponentStatusChangeSchema,
+    ReorderSchema,
     ComponentCreateSchema,
     ComponentGroupCreateSchema,
     ComponentGroupSchema,
@@ -79,3 +83,35 @@ def update_group(group_id, body):
           write=True, errors=(401, 403, 404, 429), tags=("components",))
 def delete_group(group_id):
     components.delete_group(current_actor(), group_id)
+
+
+@bp.get("/component-groups/<id:group_id>")
+@endpoint("Component group details", response=ComponentGroupSchema, errors=(401, 404),
+          tags=("components",))
+def get_group(group_id):
+    return components.get_group(group_id)
+
+
+@bp.put("/components/order")
+@endpoint("Reorder components: list every id once, in display order", role="admin",
+          body=ReorderSchema, response=ComponentSchema, listing="items", write=True,
+          errors=WRITE_ERRORS, tags=("components",))
+def reorder_components(body):
+    return components.reorder(current_actor(), Component, body["ids"], "component")
+
+
+@bp.put("/component-groups/order")
+@endpoint("Reorder component groups: list every id once, in display order", role="admin",
+          body=ReorderSchema, response=ComponentGroupSchema, listing="items", write=True,
+          errors=WRITE_ERRORS, tags=("components",))
+def reorder_groups(body):
+    return components.reorder(current_actor(), ComponentGroup, body["ids"], "component_group")
+
+
+@bp.get("/components/<id:component_id>/history")
+@endpoint("The component's status history, newest first (from, to, at, incident, actor)",
+          args=ComponentHistoryArgs, response=ComponentStatusChangeSchema, listing="page",
+          errors=(401, 404, 422), tags=("components",))
+def component_history(component_id, args):
+    page, per_page = args.pop("page"), args.pop("per_page")
+    return components.history(component_id, args, page, per_page)

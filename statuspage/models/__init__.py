@@ -1,6 +1,6 @@
 """All models, imported here so metadata is complete for Alembic."""
 from .audit import AuditEvent
-from .base import Base, utcnow
+from .base import Base, clock_at, utcnow
 from .components import Component, ComponentGroup, ComponentStatusChange
 from .idempotency import IdempotencyKey
 from .incidents import (
@@ -22,5 +22,5 @@ __all__ = [
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "utcnow",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
 ]

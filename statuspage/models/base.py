@@ -1,8 +1,10 @@
 """Declarative base, naming convention and column types shared by all models."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator, Optional
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, types
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -16,8 +18,23 @@ NAMING_CONVENTION = {
 }
 
 
+# Set only by backfills (``flask seed-demo``) that must write history "as of" a past
+# moment so every derived row (audit, outbox, timeline, status history) agrees.
+_clock: ContextVar[Optional[datetime]] = ContextVar("statuspage_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return _clock.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[datetime]:
+    """Make :func:`utcnow` return ``moment`` inside the block (flush before leaving)."""
+    token = _clock.set(moment.astimezone(timezone.utc))
+    try:
+        yield moment
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(types.TypeDecorator):

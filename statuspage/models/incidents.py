@@ -44,7 +44,7 @@ class Incident(TimestampMixin, Base):
         cascade="all, delete-orphan", order_by="IncidentTag.tag", lazy="selectin"
     )
     components: Mapped[list["IncidentComponent"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="selectin", order_by="IncidentComponent.component_id"
     )
     updates: Mapped[list["IncidentUpdate"]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="IncidentUpdate.id"
@@ -107,7 +107,8 @@ class IncidentUpdate(Base):
 
     incident: Mapped[Incident] = relationship(back_populates="updates")
     component_changes: Mapped[list["IncidentUpdateComponent"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="selectin",
+        order_by="IncidentUpdateComponent.component_id"
     )
 
 

@@ -30,7 +30,7 @@ class Maintenance(TimestampMixin, Base):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     components: Mapped[list["MaintenanceComponent"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan", lazy="selectin", order_by="MaintenanceComponent.component_id"
     )
 
 

@@ -24,6 +24,8 @@ class AuditEventSchema(Schema):
 
 
 class AuditListArgs(StrictSchema):
+    # "user:3", "token:7", "system": shorthand for actor_type (+ actor_id).
+    actor = fields.String(validate=validate.Regexp(r"^(user|token|system|subscriber)(:[1-9][0-9]{0,9})?$"))
     actor_type = fields.String(validate=validate.OneOf(("user", "token", "system", "subscriber")))
     actor_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     target_type = fields.String(validate=validate.Length(max=32))

@@ -29,6 +29,21 @@ def _bad_text(value) -> str | None:
     return None
 
 
+class UtcDateTime(fields.AwareDateTime):
+    """ISO 8601; naive input is read as UTC and every value comes out in UTC,
+    so responses echo what will be stored rather than the caller's offset."""
+
+    def __init__(self, **kwargs):
+        from datetime import timezone
+
+        super().__init__(default_timezone=timezone.utc, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import timezone
+
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+
+
 class StrictSchema(Schema):
     """Input schema: unknown fields are errors (marshmallow's default), and text that no
     database can store (NUL, lone surrogates) is refused before it reaches one."""

@@ -1,10 +1,12 @@
 """Components and groups: input and output shapes."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 from ..domain.statuses import COMPONENT_STATUSES
-from .common import Id, StrictSchema
+from .common import Id, PaginationArgs, StrictSchema
 
 
 class ComponentSchema(Schema):
@@ -49,3 +51,23 @@ class ComponentGroupCreateSchema(StrictSchema):
 class ComponentGroupUpdateSchema(ComponentGroupCreateSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
     description = fields.String(validate=validate.Length(max=2000))
+
+
+class ReorderSchema(StrictSchema):
+    ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ComponentHistoryArgs(PaginationArgs):
+    since = fields.AwareDateTime(default_timezone=timezone.utc)
+    until = fields.AwareDateTime(default_timezone=timezone.utc)
+
+
+class ComponentStatusChangeSchema(Schema):
+    id = fields.Integer()
+    component_id = fields.Integer()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    changed_at = fields.DateTime()
+    incident_id = fields.Integer(allow_none=True)
+    maintenance_id = fields.Integer(allow_none=True)
+    actor = fields.String(attribute="actor_label")

@@ -5,23 +5,19 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.lifecycle import allowed_next
 from ..domain.statuses import INCIDENT_STATUSES, SEVERITIES, SEVERITY_IMPACT, VISIBILITIES
-from .common import MAX_BODY, MAX_ID, Id, ComponentImpactSchema, PaginationArgs, StrictSchema
+from .common import (MAX_BODY, MAX_ID, ComponentImpactSchema, Id, PaginationArgs, StrictSchema,
+                     UtcDateTime)
 
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[\w .:/-]+$")])
 
 
-class _AwareDateTime(fields.AwareDateTime):
-    """ISO 8601 with an explicit offset; naive input is read as UTC."""
-
-    def __init__(self, **kwargs):
-        from datetime import timezone
-
-        super().__init__(default_timezone=timezone.utc, **kwargs)
+_AwareDateTime = UtcDateTime
 
 
 class IncidentCreateSchema(StrictSchema):
     title = fields.String(validate=validate.Length(min=1, max=200))
-    summary = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
+    # No load_default: an absent summary must let a template's body fill it.
+    summary = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     tags = fields.List(Tag, validate=validate.Length(max=20))
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
@@ -58,6 +54,8 @@ class UpdateCreateSchema(StrictSchema):
     notify = fields.Boolean(load_default=True)
     components = fields.List(fields.Nested(ComponentImpactSchema), validate=validate.Length(max=100))
     template_id = Id()
+    # "Next update by HH:MM": an update usually promises the next one (null clears it).
+    next_update_at = _AwareDateTime(allow_none=True)
 
 
 class IncidentListArgs(PaginationArgs):

@@ -56,6 +56,9 @@ def list_events(filters: dict, limit: int = 50, cursor: Optional[int] = None) ->
     from sqlalchemy import select
 
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if actor := filters.get("actor"):
+        kind, _, actor_id = actor.partition(":")
+        filters = {**filters, "actor_type": kind, "actor_id": int(actor_id) if actor_id else None}
     for name in ("actor_type", "actor_id", "target_type", "target_id", "action"):
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(AuditEvent, name) == filters[name])

@@ -18,6 +18,7 @@ from ..models import (
 from ..domain.statuses import page_indicator
 from . import audit, events
 from .context import Actor
+from .pagination import Page, paginate
 
 _FIELDS = ("name", "description", "status", "position", "group_id")
 
@@ -112,7 +113,14 @@ def create(actor: Actor, data: dict) -> Component:
     db.session.flush()
     set_status(component, status, actor)
     audit.record(actor, "component.created", "component", component.id, after=snapshot(component))
+    _emit_changed("created", component)
     return component
+
+
+def _emit_changed(action: str, component: Component, changed=()) -> None:
+    """Descriptive changes (name, group, order): the public page re-renders its list."""
+    payload = {"action": action, "component": public_view(component), "changed": sorted(changed)}
+    events.record("COMPONENT_UPDATED", payload, payload)
 
 
 def update(actor: Actor, component_id: int, data: dict) -> Component:
@@ -129,6 +137,8 @@ def update(actor: Actor, component_id: int, data: dict) -> Component:
     b, a = audit.diff(before, snapshot(component))
     if a:
         audit.record(actor, "component.updated", "component", component.id, before=b, after=a)
+    if set(a) - {"status"}:  # a status change already has its COMPONENT_STATUS_CHANGED
+        _emit_changed("updated", component, set(a) - {"status"})
     return component
 
 
@@ -145,7 +155,11 @@ def delete(actor: Actor, component_id: int) -> None:
             f"Component {component_id} is referenced by incidents; "
             "remove it from those incidents first or keep it."
         )
+    from . import templates  # templates prefill with components: keep them valid
+
     audit.record(actor, "component.deleted", "component", component_id, before=snapshot(component))
+    _emit_changed("deleted", component)
+    templates.forget_component(component_id)
     db.session.delete(component)
     db.session.flush()
 
@@ -156,8 +170,19 @@ def create_group(actor: Actor, data: dict) -> ComponentGroup:
         group.position = _next_position(ComponentGroup)
     db.session.add(group)
     db.session.flush()
-    audit.record(actor, "component_group.created", "component_group", group.id, after=data)
+    audit.record(actor, "component_group.created", "component_group", group.id,
+                 after=_group_snapshot(group))
+    _emit_group("created", group)
     return group
+
+
+def _group_snapshot(group: ComponentGroup) -> dict:
+    return {"name": group.name, "description": group.description, "position": group.position}
+
+
+def _emit_group(action: str, group: ComponentGroup) -> None:
+    payload = {"action": action, "group": {"id": group.id, **_group_snapshot(group)}}
+    events.record("COMPONENT_GROUP_UPDATED", payload, payload)
 
 
 def get_group(group_id: int) -> ComponentGroup:
@@ -169,18 +194,56 @@ def get_group(group_id: int) -> ComponentGroup:
 
 def update_group(actor: Actor, group_id: int, data: dict) -> ComponentGroup:
     group = get_group(group_id)
-    before = {k: getattr(group, k) for k in data}
+    before = _group_snapshot(group)
     for key, value in data.items():
         setattr(group, key, value)
+    group.updated_at = utcnow()
     db.session.flush()
-    audit.record(actor, "component_group.updated", "component_group", group.id, before=before, after=data)
+    b, a = audit.diff(before, _group_snapshot(group))
+    if a:
+        audit.record(actor, "component_group.updated", "component_group", group.id, before=b, after=a)
+        _emit_group("updated", group)
     return group
 
 
 def delete_group(actor: Actor, group_id: int) -> None:
     group = get_group(group_id)
-    audit.record(actor, "component_group.deleted", "component_group", group_id, before={"name": group.name})
+    audit.record(actor, "component_group.deleted", "component_group", group_id,
+                 before=_group_snapshot(group))
+    _emit_group("deleted", group)
     for component in group.components:
         component.group_id = None
     db.session.delete(group)
     db.session.flush()
+
+
+def reorder(actor: Actor, model, ids: list[int], label: str) -> list:
+    """Set positions 1..n in the given order; ``ids`` must list every row exactly once."""
+    rows = {row.id: row for row in db.session.scalars(select(model))}
+    if len(set(ids)) != len(ids) or set(ids) != set(rows):
+        raise ValidationFailed({"ids": [f"List every {label} id exactly once "
+                                        f"(expected {sorted(rows)})."]})
+    before = {str(i): rows[i].position for i in ids}
+    for position, row_id in enumerate(ids, start=1):
+        rows[row_id].position = position
+    db.session.flush()
+    b, a = audit.diff(before, {str(i): rows[i].position for i in ids})
+    if a:
+        audit.record(actor, f"{label}.reordered", label, None, before=b, after=a)
+        payload = {"action": "reordered", "kind": label, "ids": ids}
+        events.record("COMPONENT_GROUP_UPDATED" if model is ComponentGroup else "COMPONENT_UPDATED",
+                      payload, payload)
+    return [rows[i] for i in ids]
+
+
+def history(component_id: int, filters: dict, page: int, per_page: int) -> Page:
+    """The component's status changes, newest first (the source of uptime figures)."""
+    get(component_id)
+    stmt = (select(ComponentStatusChange)
+            .where(ComponentStatusChange.component_id == component_id)
+            .order_by(ComponentStatusChange.changed_at.desc(), ComponentStatusChange.id.desc()))
+    if filters.get("since") is not None:
+        stmt = stmt.where(ComponentStatusChange.changed_at >= filters["since"])
+    if filters.get("until") is not None:
+        stmt = stmt.where(ComponentStatusChange.changed_at < filters["until"])
+    return paginate(stmt, page, per_page)

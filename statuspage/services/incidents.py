@@ -223,10 +223,14 @@ def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
             existing.status = impact["status"]
         else:
             incident.components.append(IncidentComponent(component_id=component.id, status=impact["status"]))
+    if "next_update_at" in data:
+        incident.next_update_at = data["next_update_at"]
     incident.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "incident.update_posted", "incident", incident.id,
-                 after={"update_id": entry.id, "visibility": entry.visibility, "body": entry.body})
+                 after={"update_id": entry.id, "visibility": entry.visibility, "body": entry.body,
+                        "components": [{"id": c.component_id, "from": c.old_status,
+                                        "to": c.new_status} for c in entry.component_changes]})
     emit("INCIDENT_UPDATE_POSTED", incident, entry, notify=notify)
     return entry
 

@@ -1,9 +1,87 @@
-"""Incident and update templates."""
+"""Incident and update templates: CRUD and prefilling new incidents and updates."""
 from __future__ import annotations
 
-from ..errors import ValidationFailed
+from sqlalchemy import select
+
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import IncidentTemplate
+from ..models import IncidentTemplate, utcnow
+from . import audit, components
+from .context import Actor
+
+FIELDS = ("kind", "name", "title", "body", "severity", "components", "tags")
+# Fields that only make sense when opening an incident.
+_INCIDENT_ONLY = ("title", "severity", "tags")
+
+
+def snapshot(template: IncidentTemplate) -> dict:
+    return {f: getattr(template, f) for f in FIELDS}
+
+
+def list_all(kind: str | None = None) -> list[IncidentTemplate]:
+    stmt = select(IncidentTemplate).order_by(IncidentTemplate.kind, IncidentTemplate.name,
+                                             IncidentTemplate.id)
+    if kind:
+        stmt = stmt.where(IncidentTemplate.kind == kind)
+    return list(db.session.scalars(stmt))
+
+
+def get(template_id: int) -> IncidentTemplate:
+    template = db.session.get(IncidentTemplate, template_id)
+    if template is None:
+        raise NotFound(f"Template {template_id} does not exist.")
+    return template
+
+
+def _validate(kind: str, data: dict) -> None:
+    if kind == "update":
+        extra = {f: ["Only incident templates carry this field."]
+                 for f in _INCIDENT_ONLY if data.get(f)}
+        if extra:
+            raise ValidationFailed(extra)
+    if data.get("components"):
+        components.get_many((c["id"] for c in data["components"]), field="components")
+    if "tags" in data:
+        data["tags"] = sorted({t.strip().lower() for t in data["tags"] if t.strip()})
+
+
+def create(actor: Actor, data: dict) -> IncidentTemplate:
+    _validate(data["kind"], data)
+    template = IncidentTemplate(**{"components": [], "tags": [], **data})
+    db.session.add(template)
+    db.session.flush()
+    audit.record(actor, "template.created", "template", template.id, after=snapshot(template))
+    return template
+
+
+def update(actor: Actor, template_id: int, data: dict) -> IncidentTemplate:
+    template = get(template_id)
+    _validate(template.kind, {**snapshot(template), **data})
+    _validate(template.kind, data)  # normalises the tags actually written
+    before = snapshot(template)
+    for key, value in data.items():
+        setattr(template, key, value)
+    template.updated_at = utcnow()
+    db.session.flush()
+    b, a = audit.diff(before, snapshot(template))
+    if a:
+        audit.record(actor, "template.updated", "template", template.id, before=b, after=a)
+    return template
+
+
+def delete(actor: Actor, template_id: int) -> None:
+    template = get(template_id)
+    audit.record(actor, "template.deleted", "template", template.id, before=snapshot(template))
+    db.session.delete(template)
+    db.session.flush()
+
+
+def forget_component(component_id: int) -> None:
+    """Drop a deleted component from every template that mentions it."""
+    for template in db.session.scalars(select(IncidentTemplate)):
+        kept = [c for c in template.components if c.get("id") != component_id]
+        if len(kept) != len(template.components):
+            template.components = kept
 
 
 def prefill(template_id: int, kind: str, data: dict) -> dict:

@@ -63,15 +63,18 @@ def create_user(actor: Actor, email: str, name: str, role: str,
 def update_user(actor: Actor, user_id: int, data: dict) -> User:
     user = get_user(user_id)
     before = {k: getattr(user, k) for k in data if k != "password"}
-    if "password" in data:
+    changed_password = "password" in data
+    if changed_password:
         set_password(user, data.pop("password"))
     if data.get("active") is False or ("role" in data and data["role"] != user.role):
         user.session_version += 1
     for key, value in data.items():
         setattr(user, key, value)
     db.session.flush()
-    audit.record(actor, "user.updated", "user", user.id, before=before,
-                 after={k: v for k, v in data.items()})
+    after = dict(data)
+    if changed_password:
+        after["password"] = "changed"  # never the secret itself
+    audit.record(actor, "user.updated", "user", user.id, before=before, after=after)
     return user
 
 
@@ -93,9 +96,13 @@ def authenticate(email: str, password: str) -> Optional[User]:
     return user
 
 
-def create_token(actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw value is returned once and never stored."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+def create_token(actor: Actor, user: User, name: str,
+                 raw: Optional[str] = None) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored.
+
+    ``raw`` lets the demo loader derive a stable token from the secret key.
+    """
+    raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(raw),
                      prefix=raw[:10], created_at=utcnow())
     db.session.add(token)

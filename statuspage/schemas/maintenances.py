@@ -1,0 +1,52 @@
+"""Scheduled maintenance: input and output shapes."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..domain.statuses import MAINTENANCE_STATUSES
+from .common import MAX_BODY, Id, PaginationArgs, StrictSchema, UtcDateTime
+
+_When = UtcDateTime
+_ComponentIds = lambda **kw: fields.List(Id(), validate=validate.Length(max=100), **kw)  # noqa: E731
+
+
+class MaintenanceCreateSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
+    starts_at = _When(required=True)
+    ends_at = _When(required=True)
+    component_ids = _ComponentIds(load_default=list)
+
+
+class MaintenanceUpdateSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=MAX_BODY))
+    starts_at = _When()
+    ends_at = _When()
+    component_ids = _ComponentIds()
+    status = fields.String(validate=validate.OneOf(MAINTENANCE_STATUSES))
+
+
+class MaintenanceListArgs(PaginationArgs):
+    status = fields.String(validate=validate.OneOf(MAINTENANCE_STATUSES + ("active",)))
+
+
+class MaintenanceComponentSchema(Schema):
+    id = fields.Function(lambda row: row.component_id)
+    name = fields.Function(lambda row: row.component.name)
+    status = fields.Function(lambda row: row.component.status)
+    prior_status = fields.String(allow_none=True)
+
+
+class MaintenanceSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    status = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    components = fields.List(fields.Nested(MaintenanceComponentSchema))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
