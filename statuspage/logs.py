@@ -121,9 +121,21 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is at emit time (test capture, gunicorn reopen)."""
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def json_handler(stream=None) -> logging.Handler:
-    """A stdout handler writing one JSON object per line, context-stamped and redacted."""
-    handler = logging.StreamHandler(stream or sys.stdout)
+    """A handler writing one JSON object per line, context-stamped and redacted."""
+    handler = logging.StreamHandler(stream) if stream is not None else _StdoutHandler()
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(_Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s",

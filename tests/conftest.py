@@ -7,7 +7,11 @@ REDIS_URL set it runs against those servers (CI: Postgres + Redis).
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+
+# This run's Prometheus multiprocess files, set before anything imports prometheus_client.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="statuspage-prom-"))
 
 import pytest
 from sqlalchemy import text
@@ -151,3 +155,17 @@ def make_incident(api, **fields):
     response = api.post("/api/incidents", json=body)
     assert response.status_code == 201, response.json
     return response.json
+
+
+@pytest.fixture
+def json_logs():
+    """The JSON log lines written during the test, as a callable returning parsed dicts."""
+    import io
+    import json
+
+    from statuspage import logs
+
+    buffer = io.StringIO()
+    logs.configure(stream=buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    logs.configure()
