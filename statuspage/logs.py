@@ -118,6 +118,9 @@ class ContextFilter(logging.Filter):
             record.job_id = job.id
             record.job_name = job.func_name
             record.request_id = getattr(record, "request_id", None) or job.meta.get("request_id")
+        elif getattr(record, "job_id", None) and not hasattr(record, "job_name"):
+            # rq's own failure line, written just after the job context ends.
+            record.job_name = getattr(record, "func", None)
         return True
 
 
