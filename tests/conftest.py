@@ -56,6 +56,8 @@ def app(instance_dir):
     with app.app_context():
         upgrade()
     yield app
+    with app.app_context():  # close pooled connections before the app object is collected
+        db.engine.dispose()
 
 
 def _truncate_all(app):
@@ -169,3 +171,19 @@ def json_logs():
     logs.configure(stream=buffer)
     yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
     logs.configure()
+
+
+@pytest.fixture
+def other_app(app, instance_dir):
+    """``other_app(**config)``: a second app instance on the same instance folder, disposed after."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app({**app.config, "INSTANCE_PATH": str(instance_dir), **overrides}))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+        other.extensions["redis"].close()

@@ -2,7 +2,7 @@
 import socket
 import time
 
-from statuspage import create_app, heartbeat
+from statuspage import heartbeat
 from statuspage.extensions import redis_client
 
 
@@ -10,10 +10,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def other_app(app, instance_dir, **overrides):
-    return create_app({**app.config, "INSTANCE_PATH": str(instance_dir), **overrides})
 
 
 def test_healthy(anon):
@@ -33,8 +29,8 @@ def test_reports_worker_heartbeat_age(anon):
     assert 0 <= age < 3600
 
 
-def test_503_when_redis_is_down(app, instance_dir):
-    broken = other_app(app, instance_dir, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+def test_503_when_redis_is_down(other_app):
+    broken = other_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["redis"] == "error"
@@ -43,8 +39,8 @@ def test_503_when_redis_is_down(app, instance_dir):
     assert response.json["status"] == "error"
 
 
-def test_503_when_database_is_down(app, instance_dir, tmp_path):
-    broken = other_app(app, instance_dir,
+def test_503_when_database_is_down(other_app, tmp_path):
+    broken = other_app(
                        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/x.db")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
@@ -52,8 +48,8 @@ def test_503_when_database_is_down(app, instance_dir, tmp_path):
     assert response.json["redis"] == "ok"
 
 
-def test_metrics_survive_a_redis_outage(app, instance_dir):
-    broken = other_app(app, instance_dir, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+def test_metrics_survive_a_redis_outage(other_app):
+    broken = other_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     text = broken.test_client().get("/metrics").get_data(as_text=True)
     assert 'statuspage_dependency_up{dependency="redis"} 0.0' in text
     assert 'statuspage_dependency_up{dependency="db"} 1.0' in text

@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
 
 from conftest import make_incident
-from statuspage import create_app, heartbeat, metrics
+from statuspage import heartbeat, metrics
 from statuspage.extensions import db, redis_client
 from statuspage.models import EmailDelivery, utcnow
 from statuspage.version import __version__
@@ -90,8 +90,8 @@ def test_sse_connections_gauge(client):
     assert value(scrape(client)["statuspage_sse_connections"]) == 0
 
 
-def test_stream_routes_are_counted_but_not_timed(app, instance_dir):
-    other = create_app({**app.config, "INSTANCE_PATH": str(instance_dir)})
+def test_stream_routes_are_counted_but_not_timed(other_app):
+    other = other_app()
 
     @other.get("/api/stream/probe")
     def probe():
@@ -99,10 +99,12 @@ def test_stream_routes_are_counted_but_not_timed(app, instance_dir):
 
     probe_client = other.test_client()
     assert probe_client.get("/api/stream/probe").status_code == 200
+    assert probe_client.get("/healthz").status_code == 200
     families = scrape(probe_client)
     assert samples(families["flask_http_request"], route="/api/stream/probe")
-    assert not samples(families["flask_http_request_duration_seconds"],
-                       route="/api/stream/probe")
+    latency = families["flask_http_request_duration_seconds"]
+    assert samples(latency, route="/healthz")
+    assert not samples(latency, route="/api/stream/probe")
 
 
 def test_metrics_token(app, client):
