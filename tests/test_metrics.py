@@ -141,3 +141,20 @@ def test_stale_and_dead_process_files(tmp_path, monkeypatch):
     live.write_bytes(b"")
     metrics.process_exited(dead_pid)
     assert not live.exists()
+
+
+def test_grafana_dashboard_only_uses_exposed_metrics(api, client):
+    """docs/grafana-dashboard.json stays in step with what /metrics really serves."""
+    import json
+    import re
+
+    make_incident(api)
+    heartbeat.beat(redis_client.client)
+    with metrics.sse_connection():
+        exposed = set()
+        for family in scrape(client).values():
+            exposed.update(sample.name for sample in family.samples)
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    used = {name for panel in dashboard["panels"] for target in panel["targets"]
+            for name in re.findall(r"\b(?:flask|statuspage)_[a-z_]+", target["expr"])}
+    assert used and used <= exposed, used - exposed
