@@ -29,7 +29,7 @@ Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 from flask import Flask, current_app, g, request  # noqa: E402
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram  # noqa: E402
-from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead  # noqa: E402
+from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics  # noqa: E402
 
 from .metrics_domain import DomainCollector  # noqa: E402
@@ -136,31 +136,4 @@ def init_app(app: Flask) -> None:
         limiter.exempt(view)
     app.before_request(_start)
     app.after_request(_observe)
-
-
-def clean_stale_files(directory: str | None = None) -> int:
-    """Drop files left by processes that no longer run (call when a server starts)."""
-    directory = Path(directory or os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    removed = 0
-    for path in directory.glob("*.db"):
-        pid = path.stem.rsplit("_", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def process_exited(pid: int) -> None:
-    """gunicorn child_exit: forget the live gauges of a dead worker."""
-    mark_process_dead(pid)
 

@@ -129,20 +129,6 @@ def test_metrics_from_another_process_are_summed(client):
     assert value(published, "statuspage_events_published_total", event_type="PROBE_EVENT") == 2
 
 
-def test_stale_and_dead_process_files(tmp_path, monkeypatch):
-    dead_pid = 4194303  # above any pid the kernel hands out by default
-    (tmp_path / f"counter_{dead_pid}.db").write_bytes(b"")
-    (tmp_path / f"counter_{os.getpid()}.db").write_bytes(b"")
-    assert metrics.clean_stale_files(str(tmp_path)) == 1
-    assert [p.name for p in tmp_path.iterdir()] == [f"counter_{os.getpid()}.db"]
-
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    live = tmp_path / f"gauge_livesum_{dead_pid}.db"
-    live.write_bytes(b"")
-    metrics.process_exited(dead_pid)
-    assert not live.exists()
-
-
 def test_grafana_dashboard_only_uses_exposed_metrics(api, client):
     """docs/grafana-dashboard.json stays in step with what /metrics really serves."""
     import json
