@@ -13,7 +13,9 @@ def _redis_storage_uri(url: str) -> str:
 
 def create_app(test_config: Optional[dict] = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI."""
-    from . import cli, db as _db_events, web  # noqa: F401  (_db_events registers pragmas)
+    # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
+    from . import metrics
+    from . import cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
     from .api import bp as api_bp
     from .api import problems
     from .config import load_config
@@ -44,7 +46,10 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     redis_client.init_app(app)
+    logs.init_app(app)
     web.init_app(app)
+    metrics.init_app(app)
+    health.init_app(app)
     problems.init_app(app)
     _init_login(login_manager)
 
@@ -53,6 +58,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     cli.init_app(app)
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)
+    tracing.init_app(app)
     return app
 
 

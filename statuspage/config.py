@@ -36,6 +36,15 @@ def _secret_key(instance_path: Path, env: dict) -> str:
     return path.read_text().strip()
 
 
+def prometheus_dir(env: dict | None = None) -> str:
+    """Where every process of this deployment keeps its Prometheus multiprocess files."""
+    env = os.environ if env is None else env
+    if env.get("PROMETHEUS_MULTIPROC_DIR"):
+        return env["PROMETHEUS_MULTIPROC_DIR"]
+    instance = env.get("INSTANCE_PATH") or Path(__file__).resolve().parent.parent / "instance"
+    return str(Path(instance) / "prometheus")
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -75,5 +84,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1")),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_JSON": _bool(env.get("LOG_JSON"), True),
+        "WORKER_HEARTBEAT_SECONDS": float(env.get("WORKER_HEARTBEAT_SECONDS", "10")),
+        # Heroku sends SIGKILL 30 s after SIGTERM; a job still running after this is abandoned.
+        "WORKER_SHUTDOWN_GRACE_SECONDS": int(env.get("WORKER_SHUTDOWN_GRACE_SECONDS", "20")),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
+        "OTEL_SERVICE_NAME": env.get("OTEL_SERVICE_NAME", "statuspage"),
         "JSON_SORT_KEYS": False,
     }

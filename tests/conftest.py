@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import os
+import tempfile
 import uuid
+
+# This run's Prometheus multiprocess files, set before anything imports prometheus_client.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="statuspage-prom-"))
 
 import pytest
 from sqlalchemy import text
@@ -71,7 +75,7 @@ def app(instance_dir):
     with app.app_context():
         upgrade()
     yield app
-    with app.app_context():
+    with app.app_context():  # close pooled connections before the app object is collected
         db.engine.dispose()
 
 
@@ -175,3 +179,33 @@ def make_incident(api, **fields):
     response = api.post("/api/incidents", json=body)
     assert response.status_code == 201, response.json
     return response.json
+
+
+@pytest.fixture
+def json_logs():
+    """The JSON log lines written during the test, as a callable returning parsed dicts."""
+    import io
+    import json
+
+    from statuspage import logs
+
+    buffer = io.StringIO()
+    logs.configure(stream=buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    logs.configure()
+
+
+@pytest.fixture
+def other_app(app, instance_dir):
+    """``other_app(**config)``: a second app instance on the same instance folder, disposed after."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app({**app.config, "INSTANCE_PATH": str(instance_dir), **overrides}))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+        other.extensions["redis"].close()

@@ -8,6 +8,7 @@ import redis
 from flask import current_app
 from sqlalchemy import select, update
 
+from .. import metrics
 from ..extensions import db, redis_client
 from ..models import OutboxEvent, utcnow
 
@@ -71,6 +72,7 @@ def publish_pending(limit: int = 500) -> int:
                     .values(published_at=utcnow(), stream_id=stream_id.decode())
                 )
                 published += 1
+                metrics.event_published(row.event_type)
         except redis.RedisError as exc:
             log.warning("event stream unavailable, %d event(s) left for the relay: %s",
                         len(rows) - published, exc)

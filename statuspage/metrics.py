@@ -1,0 +1,139 @@
+"""Prometheus metrics at /metrics, correct across gunicorn workers and the RQ worker.
+
+prometheus_client picks single- or multi-process storage when it is first
+imported, so the multiprocess directory is put into the environment before the
+import below. Every process (each gunicorn worker, the RQ worker) writes its
+own mmap files there; a scrape sums them. Domain figures that live in the
+database or Redis (active incidents, deliveries, queue depth) are computed at
+scrape time by :class:`DomainCollector`, so they are right whichever process
+or dyno serves the scrape.
+
+For the stream code: ``sse_connections.inc()`` when a client connects and
+``.dec()`` when it goes away (or ``with sse_connection(): ...``);
+``event_published(event_type)`` is called by the publisher.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .config import prometheus_dir
+
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", prometheus_dir())
+# Unlabelled metrics below open their file at import, so the directory must exist now.
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+from flask import Flask, current_app, g, request  # noqa: E402
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram  # noqa: E402
+from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
+from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics  # noqa: E402
+
+from .metrics_domain import DomainCollector  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+SSE_PATH_PREFIX = "/api/stream/"
+_LABELS = ("method", "route", "status")
+
+# Registered nowhere in-process: multiprocess mode reads them back from the files.
+# Names follow prometheus-flask-exporter's defaults so its dashboards apply.
+http_requests = Counter("flask_http_request_total", "HTTP requests (streams included)",
+                        _LABELS, registry=None)
+http_latency = Histogram(
+    "flask_http_request_duration_seconds", "HTTP request duration (streams excluded)", _LABELS,
+    registry=None, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+sse_connections = Gauge("statuspage_sse_connections", "Open server-sent-event connections",
+                        registry=None, multiprocess_mode="livesum")
+events_published = Counter("statuspage_events_published_total",
+                           "Outbox events appended to the live stream", ("event_type",),
+                           registry=None)
+
+
+def event_published(event_type: str) -> None:
+    events_published.labels(event_type=event_type).inc()
+
+
+@contextmanager
+def sse_connection():
+    """Count an open stream for as long as the block runs."""
+    sse_connections.inc()
+    try:
+        yield
+    finally:
+        sse_connections.dec()
+
+
+def _route() -> str:
+    # The URL rule, not the path: one series per route, not per incident id.
+    return request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+
+
+def _start():
+    g.metrics_started = time.perf_counter()
+
+
+def _observe(response):
+    started = g.pop("metrics_started", None)
+    if started is None:
+        return response
+    labels = (request.method, _route(), str(response.status_code))
+    http_requests.labels(*labels).inc()
+    # A stream's "duration" is how long a client stayed; it would swamp the latency histogram.
+    if not request.path.startswith(SSE_PATH_PREFIX):
+        http_latency.labels(*labels).observe(time.perf_counter() - started)
+    return response
+
+
+def _require_token(view):
+    """Optional bearer protection of /metrics (METRICS_TOKEN)."""
+    from functools import wraps
+
+    from .api.problems import problem
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        expected = current_app.config.get("METRICS_TOKEN")
+        if expected:
+            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), expected):
+                return problem(401, "Unauthorized", "Metrics need 'Authorization: Bearer "
+                               "<METRICS_TOKEN>'.", headers={"WWW-Authenticate": "Bearer"})
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+class _Exporter(GunicornInternalPrometheusMetrics):
+    """prometheus-flask-exporter's multiprocess endpoint plus our scrape-time collector."""
+
+    def generate_metrics(self, accept_header=None, names=None):
+        from prometheus_client.exposition import choose_encoder
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        registry.register(DomainCollector())
+        if names:
+            registry = registry.restricted_registry(names)
+        encoder, content_type = choose_encoder(accept_header)
+        return encoder(registry).decode("utf-8"), content_type
+
+
+def init_app(app: Flask) -> None:
+    from .extensions import limiter
+
+    exporter = _Exporter.for_app_factory(
+        export_defaults=False, metrics_decorator=_require_token, registry=CollectorRegistry(),
+    )
+    exporter.init_app(app)
+    app.extensions["prometheus"] = exporter
+    view = app.view_functions.get("prometheus_metrics")
+    if view is not None:
+        limiter.exempt(view)
+    app.before_request(_start)
+    app.after_request(_observe)
+

@@ -1,0 +1,92 @@
+"""Domain gauges computed at scrape time from the database and Redis.
+
+A handful of indexed GROUP BY counts and one Redis pipeline per scrape: cheap,
+and right whichever process or dyno answers the scrape (the worker's own
+memory is never needed). A dependency that is down is reported through
+``statuspage_dependency_up`` instead of failing the whole scrape.
+"""
+from __future__ import annotations
+
+import logging
+
+import redis
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import heartbeat
+from .domain.statuses import DELIVERY_STATUSES, SEVERITIES
+from .extensions import db, redis_client
+from .version import __version__
+
+log = logging.getLogger(__name__)
+
+
+def _db_families():
+    from .models import EmailDelivery, Incident, OutboxEvent
+
+    with db.engine.connect() as conn:
+        active = dict(conn.execute(
+            select(Incident.severity, func.count())
+            .where(Incident.status != "resolved").group_by(Incident.severity)).all())
+        deliveries = dict(conn.execute(
+            select(EmailDelivery.status, func.count()).group_by(EmailDelivery.status)).all())
+        backlog = conn.execute(
+            select(func.count()).select_from(OutboxEvent)
+            .where(OutboxEvent.published_at.is_(None))).scalar_one()
+    incidents = GaugeMetricFamily("statuspage_active_incidents",
+                                  "Unresolved incidents by severity", labels=["severity"])
+    for severity in SEVERITIES:
+        incidents.add_metric([severity], active.get(severity, 0))
+    mails = GaugeMetricFamily("statuspage_email_deliveries",
+                              "Email deliveries by status", labels=["status"])
+    for status in DELIVERY_STATUSES:
+        mails.add_metric([status], deliveries.get(status, 0))
+    outbox = GaugeMetricFamily("statuspage_outbox_unpublished",
+                               "Committed events not yet on the live stream", value=backlog)
+    return [incidents, mails, outbox]
+
+
+def _redis_families():
+    from rq import Queue
+
+    from .worker import QUEUES
+
+    connection = redis_client.client
+    pipe = connection.pipeline(transaction=False)
+    for name in QUEUES:
+        pipe.llen(Queue(name, connection=connection).key)
+    depths = pipe.execute()
+    queue = GaugeMetricFamily("statuspage_queue_depth", "Jobs waiting per RQ queue",
+                              labels=["queue"])
+    for name, depth in zip(QUEUES, depths):
+        queue.add_metric([name], depth)
+    families = [queue]
+    age = heartbeat.age_seconds(connection)
+    if age is not None:
+        families.append(GaugeMetricFamily(
+            "statuspage_worker_heartbeat_age_seconds",
+            "Seconds since the RQ worker last reported alive", value=age))
+    return families
+
+
+class DomainCollector:
+    """A prometheus_client custom collector; ``collect`` runs inside the scrape request."""
+
+    def collect(self):
+        info = InfoMetricFamily("statuspage_build", "Running version")
+        info.add_metric([], {"version": __version__})
+        yield info
+        up = GaugeMetricFamily("statuspage_dependency_up",
+                               "1 when the dependency answered this scrape", labels=["dependency"])
+        for name, produce, errors in (("db", _db_families, SQLAlchemyError),
+                                      ("redis", _redis_families, redis.RedisError)):
+            try:
+                families = produce()
+            except errors as exc:
+                log.warning("metrics: %s unavailable: %s", name, exc)
+                up.add_metric([name], 0)
+                continue
+            up.add_metric([name], 1)
+            yield from families
+        yield up

@@ -1,0 +1,52 @@
+"""gunicorn.conf.py: multiprocess metric files are kept tidy by the master's hooks."""
+import os
+import runpy
+import subprocess
+import sys
+from types import SimpleNamespace
+
+from statuspage.config import prometheus_dir
+from tests.subprocess_app import ROOT
+
+DEAD_PID = 4194303  # above any pid the kernel hands out by default
+
+
+def load_conf(monkeypatch, directory):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_default_directory_matches_the_app(monkeypatch, tmp_path):
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == prometheus_dir() == str(tmp_path / "prometheus")
+
+
+def test_on_starting_drops_files_of_dead_processes(monkeypatch, tmp_path):
+    conf = load_conf(monkeypatch, tmp_path)
+    for name in (f"counter_{DEAD_PID}.db", f"counter_{os.getpid()}.db", "histogram_1.db"):
+        (tmp_path / name).write_bytes(b"")
+    conf["on_starting"](None)
+    # pid 1 (init) is alive, so its file stays too
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"counter_{os.getpid()}.db", "histogram_1.db"])
+
+
+def test_child_exit_retires_live_gauges_only(monkeypatch, tmp_path):
+    conf = load_conf(monkeypatch, tmp_path)
+    for name in (f"gauge_livesum_{DEAD_PID}.db", f"counter_{DEAD_PID}.db",
+                 f"gauge_livesum_{os.getpid()}.db"):
+        (tmp_path / name).write_bytes(b"")
+    conf["child_exit"](None, SimpleNamespace(pid=DEAD_PID))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"counter_{DEAD_PID}.db", f"gauge_livesum_{os.getpid()}.db"])
+
+
+def test_master_imports_nothing_gevent_must_patch_first():
+    code = ("import runpy, sys; runpy.run_path('gunicorn.conf.py');"
+            "print(sorted(m for m in ('ssl', 'flask', 'statuspage', 'prometheus_client', 'redis')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
