@@ -151,3 +151,6 @@ def make_incident(api, **fields):
     response = api.post("/api/incidents", json=body)
     assert response.status_code == 201, response.json
     return response.json
+
+
+from mailsink import run_worker, smtp  # noqa: E402,F401  (fixtures: real SMTP sink, real worker)

@@ -77,7 +77,8 @@ def _insert(conn, select_stmt):
                "attempts", "created_at", "updated_at"]
     maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = maker(EmailDelivery).from_select(columns, select_stmt)
-    return conn.execute(stmt.on_conflict_do_nothing(index_elements=["subscriber_id", "event_id"]))
+    stmt = stmt.on_conflict_do_nothing(index_elements=["subscriber_id", "event_id"])
+    return len(conn.execute(stmt.returning(EmailDelivery.id)).all())
 
 
 def fanout(event_id: int) -> int:
@@ -106,7 +107,7 @@ def fanout(event_id: int) -> int:
                 rows = select(S.id, literal(event.id), literal("notification"), S.email,
                               literal(subject), literal("PENDING"), literal(0), stamp, stamp
                               ).where(*bounds, S.id.in_(first_per_address))
-                created += _insert(conn, rows).rowcount or 0
+                created += _insert(conn, rows)
                 conn.commit()
                 ids = conn.execute(select(EmailDelivery.id).join(S, S.id == EmailDelivery.subscriber_id)
                                    .where(EmailDelivery.event_id == event.id,

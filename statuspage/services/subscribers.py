@@ -111,8 +111,11 @@ def from_token(purpose: str, token: str) -> Subscriber:
     sub = db.session.get(Subscriber, data.subscriber_id)
     if sub is None or tokens.email_digest(sub.email) != data.email_digest:
         raise tokens.InvalidToken("invalid")
-    if purpose == "confirm" and sub.unsubscribed_at and data.issued_at < sub.unsubscribed_at:
-        raise tokens.InvalidToken("expired")  # a link from before the person left
+    # A confirmation link from before the person left does not bring them back
+    # (token timestamps have whole-second resolution).
+    if (purpose == "confirm" and sub.unsubscribed_at
+            and data.issued_at < sub.unsubscribed_at.replace(microsecond=0)):
+        raise tokens.InvalidToken("expired")
     return sub
 
 
