@@ -25,10 +25,10 @@ def hit(scope: str, identity: str, limit: int, window: int) -> Optional[int]:
     key = f"{_PREFIX}{scope}:{digest}"
     try:
         pipe = redis_client.client.pipeline()
+        pipe.set(key, 0, ex=window, nx=True)  # opens the window (EXPIRE NX needs Redis 7)
         pipe.incr(key)
-        pipe.expire(key, window, nx=True)
         pipe.ttl(key)
-        count, _, ttl = pipe.execute()
+        _, count, ttl = pipe.execute()
     except redis.RedisError as exc:
         log.warning("rate limit store unavailable, allowing %s: %s", scope, exc)
         return None
