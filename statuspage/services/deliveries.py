@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
@@ -65,11 +65,17 @@ def _mine(row):
     return and_(D.id == row.id, D.status == "SENDING", D.attempts == row.attempts)
 
 
-def mark_sent(conn: Connection, row, message_id: str) -> None:
+def mark_sent(conn: Connection, sent: list[tuple]) -> None:
+    """Mark ``(row, message_id)`` pairs SENT in one executemany (fenced per row)."""
+    if not sent:
+        return
     now = utcnow()
-    conn.execute(update(D).where(_mine(row)).values(
+    stmt = update(D).where(D.id == bindparam("d_id"), D.status == "SENDING",
+                           D.attempts == bindparam("d_attempts")).values(
         status="SENT", sent_at=now, updated_at=now, lease_until=None, last_error=None,
-        next_attempt_at=None, message_id=message_id))
+        next_attempt_at=None, message_id=bindparam("d_message_id"))
+    conn.execute(stmt, [{"d_id": row.id, "d_attempts": row.attempts, "d_message_id": mid}
+                        for row, mid in sent])
 
 
 def fail_transient(conn: Connection, row, error: str) -> None:

@@ -1,8 +1,11 @@
 """Send a batch of deliveries over one reused connection, each row keeping its own state.
 
-Each outcome is committed right after the server answers, so a crash can at
-worst resend the one message in flight (with the same Message-ID), never a
-row already marked SENT.
+Failures are committed as soon as the server answers; successes are marked SENT
+in small groups (every ``_MARK_EVERY`` messages or ``_MARK_SECONDS``), which is
+what lets one worker keep up with a plain smtplib loop. A worker killed between
+the server's "250" and that commit leaves at most one group in SENDING; the
+lease sweep sends those again with the same Message-ID (so receivers can
+de-duplicate). A row marked SENT is never sent again.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from ..extensions import db
 from . import deliveries, email_content, mailer
 
 log = logging.getLogger(__name__)
+_MARK_EVERY = 50
+_MARK_SECONDS = 0.5
 
 
 def _skip_reason(row):
@@ -50,38 +55,59 @@ def send_batch(ids: list[int]) -> dict:
         deadline = time.monotonic() + lease / 2
         builder = email_content.Builder(conn)
         transport = mailer.open_transport()
+        marks = _Marks(conn)
         try:
             for index, row in enumerate(rows):
                 if time.monotonic() > deadline:
+                    marks.flush()
                     deliveries.release(conn, rows[index:])
+                    conn.commit()
                     outcome["released"] += len(rows) - index
                     break
-                if not _send_one(conn, builder, transport, row, outcome):
+                if not _send_one(conn, builder, transport, row, outcome, marks):
                     rest = rows[index + 1:]
                     for other in rest:  # the link is down: the rest would fail the same way
                         deliveries.fail_transient(conn, other, outcome["last_error"])
                     outcome["retry"] += len(rest)
                     conn.commit()
                     break
-                conn.commit()
         finally:
+            marks.flush()
             transport.close()
-            conn.commit()
     log.info("email batch: %s", {k: v for k, v in outcome.items() if k != "last_error"})
     return outcome
 
 
-def _send_one(conn, builder, transport, row, outcome) -> bool:
+class _Marks:
+    """SENT marks waiting for their group commit."""
+
+    def __init__(self, conn):
+        self.conn, self.pending, self.since = conn, [], time.monotonic()
+
+    def add(self, row, message_id: str) -> None:
+        self.pending.append((row, message_id))
+        if len(self.pending) >= _MARK_EVERY or time.monotonic() - self.since > _MARK_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        deliveries.mark_sent(self.conn, self.pending)
+        self.conn.commit()
+        self.pending, self.since = [], time.monotonic()
+
+
+def _send_one(conn, builder, transport, row, outcome, marks) -> bool:
     """Send one row; False when the connection failed twice (give up on the batch)."""
     reason = _skip_reason(row)
     if reason:
         deliveries.fail_permanent(conn, row, reason)
+        conn.commit()
         outcome["failed"] += 1
         return True
     try:
         message = builder.build(row)
     except email_content.ContentMissing as exc:
         deliveries.fail_permanent(conn, row, f"Not sent: {exc}.")
+        conn.commit()
         outcome["failed"] += 1
         return True
     for try_number in (1, 2):
@@ -89,16 +115,18 @@ def _send_one(conn, builder, transport, row, outcome) -> bool:
             transport.send(message, row.to_address)
         except mailer.PermanentFailure as exc:
             deliveries.fail_permanent(conn, row, str(exc), suppress=True)
+            conn.commit()
             outcome["failed"] += 1
             return True
         except mailer.TransientFailure as exc:
             if exc.connection and try_number == 1:
                 continue  # a dropped or recycled link: one fresh connection
             deliveries.fail_transient(conn, row, str(exc))
+            conn.commit()
             outcome["retry"] += 1
             outcome["last_error"] = str(exc)
             return not exc.connection
-        deliveries.mark_sent(conn, row, message["Message-ID"])
+        marks.add(row, message["Message-ID"])
         outcome["sent"] += 1
         return True
     return True  # pragma: no cover  (the loop always returns)

@@ -1,6 +1,8 @@
 """Snapshots of each email's text part (set UPDATE_SNAPSHOTS=1 to rewrite them)."""
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 from pathlib import Path
@@ -43,7 +45,8 @@ def _built_message(kind_filter: dict):
     [row] = deliveries(**kind_filter)
     with db.engine.connect() as conn:
         [claimed] = delivery_service.claim(conn, [row.id])
-        return email_content.Builder(conn).build(claimed)
+        built = email_content.Builder(conn).build(claimed)
+    return email.message_from_bytes(built.as_bytes(), policy=email.policy.default)
 
 
 def _check(name: str, message) -> None:
