@@ -181,6 +181,6 @@ def compose(row, text: str, html: str, extra_headers: dict) -> Message:
     msg["Auto-Submitted"] = "auto-generated"
     for key, value in extra_headers.items():
         msg[key] = value
-    msg.attach(MIMEText(text, "plain", _UTF8_QP))
+    msg.attach(MIMEText(text.rstrip("\n") + "\n", "plain", _UTF8_QP))
     msg.attach(MIMEText(html, "html", _UTF8_QP))
     return msg
