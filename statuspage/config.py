@@ -60,6 +60,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "status@localhost"),
         "MAIL_OUTBOX_DIR": str(instance / "outbox"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
+        # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
+        "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),

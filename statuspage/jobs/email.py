@@ -18,8 +18,6 @@ def fanout_events(event_ids: list[int]) -> int:
 
 def send_deliveries(delivery_ids: list[int]) -> dict:
     try:
-        outcome = dispatch.send_batch(delivery_ids)
-        outcome.pop("last_error", None)
-        return outcome
+        return dispatch.send_batch(delivery_ids)
     finally:
         db.session.remove()

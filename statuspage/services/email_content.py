@@ -6,11 +6,6 @@ internal (authors, internal notes, emails) can ever reach a subscriber.
 from __future__ import annotations
 
 from datetime import datetime
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
@@ -22,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from ..models import Component, MaintenanceComponent, OutboxEvent, utcnow
 from . import tokens
+from .mime import Outgoing
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -137,7 +133,7 @@ class Builder:
         return (env.get_template(f"email/{name}.txt").render(ctx),
                 env.get_template(f"email/{name}.html").render(ctx))
 
-    def build(self, row) -> Message:
+    def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row."""
         ctx = {"page_name": self.config["PAGE_NAME"], "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
@@ -160,27 +156,16 @@ class Builder:
         return compose(row, text, html, headers)
 
 
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP  # readable source, and ASCII links stay intact
-
-
-def _header(value: str):
-    return value if value.isascii() else Header(value, "utf-8")
-
-
-def compose(row, text: str, html: str, extra_headers: dict) -> Message:
-    """multipart/alternative (text, then HTML). The compat32 API builds a message
-    about four times faster than EmailMessage, which matters at 10,000 a batch run."""
+def compose(row, text: str, html: str, extra_headers: dict) -> Outgoing:
+    """multipart/alternative: the text part, then the HTML part."""
     config = current_app.config
-    msg = MIMEMultipart("alternative")
-    msg["Subject"] = _header(row.subject)
-    msg["From"] = config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = _header(row.to_address)
-    msg["Date"] = format_datetime(utcnow())
-    msg["Message-ID"] = message_id(row)
-    msg["Auto-Submitted"] = "auto-generated"
-    for key, value in extra_headers.items():
-        msg[key] = value
-    msg.attach(MIMEText(text.rstrip("\n") + "\n", "plain", _UTF8_QP))
-    msg.attach(MIMEText(html, "html", _UTF8_QP))
-    return msg
+    headers = {
+        "Subject": row.subject,
+        "From": config["MAIL_DEFAULT_SENDER"],
+        "To": row.to_address,
+        "Date": format_datetime(utcnow()),
+        "Message-ID": message_id(row),
+        "Auto-Submitted": "auto-generated",
+        **extra_headers,
+    }
+    return Outgoing(headers, text.rstrip("\n") + "\n", html)

@@ -11,18 +11,14 @@ import os
 import re
 import smtplib
 import ssl
-from email.message import Message
-from email.policy import compat32
 from pathlib import Path
 from typing import Optional
 
 from flask import current_app
 
+from .mime import Outgoing
+
 log = logging.getLogger(__name__)
-# smtplib sends bytes as they are: the wire needs CRLF line ends. Long headers
-# (List-Unsubscribe) stay on one line: RFC 5322 allows 998 characters.
-_FILE_POLICY = compat32.clone(max_line_length=998)
-_SMTP_POLICY = _FILE_POLICY.clone(linesep="\r\n")
 
 
 class TransientFailure(Exception):
@@ -84,12 +80,12 @@ class SMTPTransport:
             raise
         return smtp
 
-    def send(self, message: Message, to_address: str) -> None:
+    def send(self, message: Outgoing, to_address: str) -> None:
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
             self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [to_address],
-                               message.as_bytes(policy=_SMTP_POLICY))
+                               message.as_bytes())
         except Exception as exc:
             failure = classify(exc)
             if getattr(failure, "connection", False):
@@ -122,12 +118,12 @@ class FileTransport:
     def __init__(self, directory: str):
         self.directory = Path(directory)
 
-    def send(self, message: Message, to_address: str) -> None:
+    def send(self, message: Outgoing, to_address: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = _UNSAFE.sub("_", message["Message-ID"].strip("<>")) + ".eml"
         path = self.directory / name
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(message.as_bytes(policy=_FILE_POLICY))
+        tmp.write_bytes(message.as_bytes())
         os.replace(tmp, path)
         log.info("email to %s written to %s: %s", to_address, path, message["Subject"])
 

@@ -50,7 +50,8 @@ def _built_message(kind_filter: dict):
 
 
 def _check(name: str, message) -> None:
-    text = TOKEN_RE.sub(r"/subscriptions/\1/<token>", message.get_body(("plain",)).get_content())
+    text = TOKEN_RE.sub(r"/subscriptions/\1/<token>",
+                        message.get_body(("plain",)).get_content().replace("\r\n", "\n"))
     snapshot = f"Subject: {message['Subject']}\n\n{text}"
     path = SNAPSHOTS / f"{name}.txt"
     if os.environ.get("UPDATE_SNAPSHOTS"):
