@@ -23,7 +23,9 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
     from .jobs.maintenance import schedule_after_commit as schedule_maintenance
     from .services import events
+    from .services import notifications, queueing  # noqa: F401  (queueing: after-commit sends)
     from .stream.publisher import publish_after_commit
+    from .subscriptions import bp as subscriptions_bp
 
     # Tests and side-by-side instances pick their own instance folder.
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
@@ -55,9 +57,11 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
 
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
     app.register_blueprint(api_bp)
+    app.register_blueprint(subscriptions_bp)
     cli.init_app(app)
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)
+    events.on_commit(notifications.enqueue_after_commit)
     tracing.init_app(app)
     return app
 

@@ -68,6 +68,23 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "status@localhost"),
         "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
+        # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
+        "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        # Subscriptions: rate limits (count, window seconds) and link lifetimes.
+        "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
+        "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
+        "TOKEN_MAX_AGE_CONFIRM": 7 * 86400,
+        # Unsubscribe/manage links live in every notification: they must keep
+        # working long after the email arrived (bulk-sender rules ask >= 30 days).
+        "TOKEN_MAX_AGE_LINKS": int(env.get("TOKEN_MAX_AGE_LINKS", str(90 * 86400))),
+        # Deliveries: send batch size, claim lease, retry backoff, sweep cadence.
+        "DELIVERY_BATCH_SIZE": int(env.get("DELIVERY_BATCH_SIZE", "200")),
+        "DELIVERY_FANOUT_WINDOW": int(env.get("DELIVERY_FANOUT_WINDOW", "1000")),
+        "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "300")),
+        "DELIVERY_BACKOFF_SECONDS": (30, 120, 600, 3600, 21600),
+        "DELIVERY_REQUEUE_GRACE_SECONDS": int(env.get("DELIVERY_REQUEUE_GRACE_SECONDS", "120")),
+        "WORKER_SWEEP_SECONDS": float(env.get("WORKER_SWEEP_SECONDS", "10")),
         "STREAM_KEY": env.get("STREAM_KEY", "statuspage:events"),
         "STREAM_MAXLEN": int(env.get("STREAM_MAXLEN", "10000")),
         "STREAM_MAX_AGE_SECONDS": float(env.get("STREAM_MAX_AGE_SECONDS", "300")),

@@ -71,3 +71,13 @@ class IdempotencyMismatch(DomainError):
     status = 422
     title = "Idempotency key reused"
     type_slug = "idempotency-key-reused"
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Too many requests"
+    type_slug = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -47,3 +47,21 @@ def start(connection: redis.Redis, interval: float) -> threading.Event:
     beat(connection)
     threading.Thread(target=run, name="worker-heartbeat", daemon=True).start()
     return stop
+
+
+STALE_AFTER_SECONDS = 60
+
+
+def worker_status(connection: redis.Redis, queued: int) -> dict:
+    """``{last_seen_at, running, warning}`` for the console; ``queued`` = unsent mail."""
+    from datetime import datetime, timezone
+
+    try:
+        raw = connection.get(HEARTBEAT_KEY)
+        seen = datetime.fromtimestamp(float(raw), timezone.utc) if raw else None
+    except (redis.RedisError, ValueError):
+        seen = None
+    running = seen is not None and (time.time() - seen.timestamp()) <= STALE_AFTER_SECONDS
+    warning = "Emails are queued but no worker is running." if not running and queued else None
+    return {"last_seen_at": seen.isoformat() if seen else None, "running": running,
+            "warning": warning}

@@ -1,12 +1,18 @@
 """The RQ worker, started as ``flask worker`` inside the app context."""
 from __future__ import annotations
 
+import logging
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from rq import Queue
 
 from .extensions import redis_client
+from .worker_shutdown import HerokuSimpleWorker
+
+log = logging.getLogger(__name__)
 
 # Queues named by purpose, highest priority first.
 QUEUES = ("events", "email", "default")
@@ -17,23 +23,54 @@ def queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_client.client, is_async=current_app.config["RQ_ASYNC"])
 
 
+class StatusWorker(HerokuSimpleWorker):
+    """The in-process worker (HerokuWorker's SIGTERM semantics) that also runs the
+    periodic sweeps (services.sweeps.tick) between jobs.
+
+    RQ calls ``heartbeat`` after every job and at least every ``dequeue_timeout``
+    seconds while idle; ``worker_ttl`` is chosen so that is the sweep interval.
+    """
+
+    def __init__(self, *args, sweep_seconds: float = 10.0, **kwargs):
+        kwargs.setdefault("worker_ttl", int(sweep_seconds) + 15)
+        super().__init__(*args, **kwargs)
+        self.sweep_seconds = sweep_seconds
+        self._last_sweep = 0.0
+
+    def heartbeat(self, *args, **kwargs):
+        super().heartbeat(*args, **kwargs)
+        if time.monotonic() - self._last_sweep < self.sweep_seconds:
+            return
+        self._last_sweep = time.monotonic()
+        from .services import sweeps
+
+        try:
+            sweeps.tick()
+        except Exception:  # a failed sweep must not stop the worker; the next one retries
+            log.exception("worker sweep failed")
+
+
+def make_worker() -> StatusWorker:
+    # SimpleWorker runs jobs in this process, inside the app context, without a
+    # fork per job (FACTS: ~154 jobs/s against ~31 for the forking worker).
+    worker = StatusWorker([queue(name) for name in QUEUES], connection=redis_client.client,
+                          sweep_seconds=current_app.config["WORKER_SWEEP_SECONDS"])
+    worker.imminent_shutdown_delay = current_app.config["WORKER_SHUTDOWN_GRACE_SECONDS"]
+    return worker
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 @with_appcontext
 def worker_command(burst: bool) -> None:
     """Run the RQ worker (with its scheduler) on all queues."""
-    # SimpleWorker runs jobs in this process, inside the app context, without a
-    # fork per job (FACTS: ~154 jobs/s against ~31 for the forking worker).
     from . import heartbeat
     from .jobs.maintenance import schedule_sweep
-    from .worker_shutdown import HerokuSimpleWorker
 
     schedule_sweep()  # the maintenance safety net; one chain however many workers start
-    # HerokuSimpleWorker adds HerokuWorker's SIGTERM semantics (worker_shutdown.py).
-    worker = HerokuSimpleWorker([queue(name) for name in QUEUES], connection=redis_client.client)
-    worker.imminent_shutdown_delay = current_app.config["WORKER_SHUTDOWN_GRACE_SECONDS"]
-    stop_beating = heartbeat.start(redis_client.client,
-                                   current_app.config["WORKER_HEARTBEAT_SECONDS"])
+    worker = make_worker()
+    # A thread, not a job hook: a long job must not make the worker look dead.
+    stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
     try:
         worker.work(with_scheduler=True, burst=burst)
     finally:

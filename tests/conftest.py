@@ -209,3 +209,6 @@ def other_app(app, instance_dir):
         with other.app_context():
             db.engine.dispose()
         other.extensions["redis"].close()
+
+
+from tests.mailsink import run_worker, smtp  # noqa: E402,F401  (fixtures: real SMTP sink, real worker)

@@ -36,7 +36,9 @@ def _wants_problem() -> bool:
 
 
 def _domain_error(exc: DomainError):
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if exc.status == 401 else None
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return problem(exc.status, exc.title, exc.detail, exc.type_slug, headers, **exc.extra)
 
 

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Incident, Postmortem, utcnow
 from . import audit, events, incidents
 from .context import Actor
+from .incident_events import admin_incident, public_incident
 
 SECTIONS = ("summary", "impact", "root_cause", "resolution", "lessons")
 
@@ -112,8 +113,10 @@ def publish(actor: Actor, incident_id: int) -> Postmortem:
                  after={"status": "published", "published_at": postmortem.published_at})
     public = None
     if incident.visibility == "public":
-        public = {"postmortem": public_view(postmortem, incident),
-                  "url": f"/status/incidents/{incident.id}"}
-    events.record("POSTMORTEM_PUBLISHED", {"postmortem": admin_view(postmortem, incident)},
+        # The incident rides along so pages and emails can name and link it.
+        public = {"incident": public_incident(incident), "postmortem": public_view(postmortem, incident),
+                  "url": f"/status/incidents/{incident.id}/postmortem"}
+    events.record("POSTMORTEM_PUBLISHED", {"incident": admin_incident(incident),
+                                           "postmortem": admin_view(postmortem, incident)},
                   public, incident_id=incident.id, notify=public is not None)
     return postmortem

@@ -1,0 +1,43 @@
+"""Subscribing (public) and subscriber management (admin)."""
+from __future__ import annotations
+
+from ..net import client_ip
+from ..schemas.subscribers import (
+    AcceptedSchema,
+    SubscribeSchema,
+    SubscriberListArgs,
+    SubscriberSchema,
+)
+from ..services import subscribers
+from . import bp
+from .auth import current_actor
+from .endpoint import endpoint
+
+# The same answer for new, pending, confirmed and unsubscribed addresses.
+ACCEPTED = {"status": "accepted",
+            "detail": "If the address can receive email, a confirmation link is on its way."}
+
+
+@bp.post("/subscribers")
+@endpoint("Subscribe an email address (double opt-in); always the same 202 answer", role=None,
+          body=SubscribeSchema, response=AcceptedSchema, status=202, write=True, idempotent=False,
+          errors=(400, 415, 422, 429), tags=("subscribers",))
+def subscribe(body):
+    subscribers.subscribe(body["email"], incident_id=body.get("incident_id"),
+                          component_ids=body.get("component_ids"), ip=client_ip())
+    return dict(ACCEPTED)
+
+
+@bp.get("/subscribers")
+@endpoint("List subscribers", role="admin", args=SubscriberListArgs, response=SubscriberSchema,
+          listing="page", errors=(401, 403, 422), tags=("subscribers",))
+def list_subscribers(args):
+    page, per_page = args.pop("page"), args.pop("per_page")
+    return subscribers.list_subscribers(args, page, per_page)
+
+
+@bp.delete("/subscribers/<id:subscriber_id>")
+@endpoint("Delete a subscriber and its deliveries", role="admin", status=204, write=True,
+          errors=(401, 403, 404, 429), tags=("subscribers",))
+def delete_subscriber(subscriber_id):
+    subscribers.delete(current_actor(), subscriber_id)

@@ -1,0 +1,160 @@
+"""Send a batch of deliveries over one reused connection, each row keeping its own state.
+
+Failures are committed as soon as the server answers; successes are marked SENT
+in small groups (every ``_MARK_EVERY`` messages or ``_MARK_SECONDS``), which is
+what lets one worker keep up with a plain smtplib loop. A worker killed between
+the server's "250" and that commit leaves at most one group in SENDING; the
+lease sweep sends those again with the same Message-ID (so receivers can
+de-duplicate). A row marked SENT is never sent again.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import current_app
+
+from ..extensions import db
+from . import deliveries, email_content, mailer
+
+log = logging.getLogger(__name__)
+_MARK_EVERY = 50
+_MARK_SECONDS = 0.5
+
+
+def _skip_reason(row):
+    if row.kind == "notification":
+        if row.subscriber_id is None or row.confirmed_at is None:
+            return "Not sent: the subscription is not confirmed."
+        if row.unsubscribed_at is not None:
+            return "Not sent: the subscriber unsubscribed before it went out."
+        if row.suppressed_at is not None:
+            return "Not sent: the address is suppressed after a permanent failure."
+    if row.kind == "confirmation" and row.subscriber_id is None:
+        return "Not sent: the subscriber was deleted."
+    return None
+
+
+def _fast_commits(conn) -> None:
+    # One commit per message: on Postgres skip waiting for the WAL flush (a
+    # server crash could lose the last few marks; the lease sweep then resends).
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET synchronous_commit TO OFF")
+
+
+def send_batch(ids: list[int]) -> dict:
+    """Claim, render, send and mark the given deliveries; returns counts by outcome.
+
+    The claimed rows are spread over ``MAIL_CONNECTIONS`` lanes, each a thread
+    with its own SMTP connection and database connection, so one lane renders
+    while another waits for the server's reply.
+    """
+    config = current_app.config
+    with db.engine.connect() as conn:
+        rows = deliveries.claim(conn, ids)
+    outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
+    if not rows:
+        return outcome
+    # Stop well before the lease ends so the sweep never re-sends what we send.
+    deadline = time.monotonic() + config["DELIVERY_LEASE_SECONDS"] / 2
+    lanes = max(1, min(config["MAIL_CONNECTIONS"], len(rows)))
+    app = current_app._get_current_object()
+
+    def lane(chunk):
+        with app.app_context():
+            return _send_rows(chunk, deadline)
+
+    if lanes == 1:
+        results = [_send_rows(rows, deadline)]
+    else:
+        with ThreadPoolExecutor(lanes, thread_name_prefix="mail") as pool:
+            results = list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
+    for result in results:
+        for key in outcome:
+            outcome[key] += result[key]
+    log.info("email batch: %s", outcome)
+    return outcome
+
+
+def _send_rows(rows: list, deadline: float) -> dict:
+    outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
+    with db.engine.connect() as conn:
+        _fast_commits(conn)
+        builder = email_content.Builder(conn)
+        transport = mailer.open_transport()
+        marks = _Marks(conn)
+        try:
+            for index, row in enumerate(rows):
+                if time.monotonic() > deadline:
+                    marks.flush()
+                    deliveries.release(conn, rows[index:])
+                    conn.commit()
+                    outcome["released"] += len(rows) - index
+                    break
+                if not _send_one(conn, builder, transport, row, outcome, marks):
+                    rest = rows[index + 1:]
+                    for other in rest:  # the link is down: the rest would fail the same way
+                        deliveries.fail_transient(conn, other, outcome["last_error"])
+                    outcome["retry"] += len(rest)
+                    conn.commit()
+                    break
+        finally:
+            marks.flush()
+            transport.close()
+    outcome.pop("last_error", None)
+    return outcome
+
+
+class _Marks:
+    """SENT marks waiting for their group commit."""
+
+    def __init__(self, conn):
+        self.conn, self.pending, self.since = conn, [], time.monotonic()
+
+    def add(self, row, message_id: str) -> None:
+        self.pending.append((row, message_id))
+        if len(self.pending) >= _MARK_EVERY or time.monotonic() - self.since > _MARK_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        deliveries.mark_sent(self.conn, self.pending)
+        self.conn.commit()
+        self.pending, self.since = [], time.monotonic()
+
+
+def _send_one(conn, builder, transport, row, outcome, marks) -> bool:
+    """Send one row; False when the connection failed twice (give up on the batch)."""
+    reason = _skip_reason(row)
+    if reason:
+        deliveries.fail_permanent(conn, row, reason)
+        conn.commit()
+        outcome["failed"] += 1
+        return True
+    try:
+        message = builder.build(row)
+    except email_content.ContentMissing as exc:
+        deliveries.fail_permanent(conn, row, f"Not sent: {exc}.")
+        conn.commit()
+        outcome["failed"] += 1
+        return True
+    for try_number in (1, 2):
+        try:
+            transport.send(message, row.to_address)
+        except mailer.PermanentFailure as exc:
+            deliveries.fail_permanent(conn, row, str(exc), suppress=True)
+            conn.commit()
+            outcome["failed"] += 1
+            return True
+        except mailer.TransientFailure as exc:
+            if exc.connection and try_number == 1:
+                continue  # a dropped or recycled link: one fresh connection
+            deliveries.fail_transient(conn, row, str(exc))
+            conn.commit()
+            outcome["retry"] += 1
+            outcome["last_error"] = str(exc)
+            return not exc.connection
+        marks.add(row, message["Message-ID"])
+        outcome["sent"] += 1
+        return True
+    return True  # pragma: no cover  (the loop always returns)

@@ -1,0 +1,139 @@
+"""Mail transports: SMTP from MAIL_* settings, or .eml files in instance/outbox/.
+
+SMTP errors are sorted into what the delivery state machine needs to know:
+a :class:`PermanentFailure` (5xx for this recipient or message) or a
+:class:`TransientFailure` (4xx, refused connection, timeout, dropped link).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+from pathlib import Path
+from typing import Optional
+
+from flask import current_app
+
+from .mime import Outgoing
+
+log = logging.getLogger(__name__)
+
+
+class TransientFailure(Exception):
+    """Try again later. ``connection`` is true when the link itself failed."""
+
+    def __init__(self, message: str, connection: bool = False):
+        super().__init__(message)
+        self.connection = connection
+
+
+class PermanentFailure(Exception):
+    """The server refused this recipient or message for good (5xx)."""
+
+
+def _reply(code: int, text) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def classify(exc: Exception) -> Exception:
+    """Map an smtplib/socket error to a transient or permanent failure."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        error = _reply(code, text)
+        return PermanentFailure(error) if 500 <= code < 600 else TransientFailure(error)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        # Our sender address or account is the problem, not the subscriber's:
+        # keep retrying while the operator fixes MAIL_* settings.
+        return TransientFailure(f"sender refused: {_reply(exc.smtp_code, exc.smtp_error)}",
+                                connection=True)
+    if isinstance(exc, smtplib.SMTPDataError):
+        error = _reply(exc.smtp_code, exc.smtp_error)
+        return PermanentFailure(error) if 500 <= exc.smtp_code < 600 else TransientFailure(error)
+    if isinstance(exc, smtplib.SMTPResponseException):  # HELO, AUTH, 421 closing...
+        return TransientFailure(_reply(exc.smtp_code, exc.smtp_error), connection=True)
+    if isinstance(exc, (smtplib.SMTPException, OSError)):  # refused, timeout, disconnected
+        return TransientFailure(f"{type(exc).__name__}: {exc}", connection=True)
+    raise exc
+
+
+class SMTPTransport:
+    """One SMTP connection, opened lazily and reused for a whole batch."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: Optional[smtplib.SMTP] = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+        try:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: Outgoing, to_address: str) -> None:
+        try:
+            if self.smtp is None:
+                self.smtp = self._connect()
+            self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [to_address],
+                               message.as_bytes())
+        except Exception as exc:
+            failure = classify(exc)
+            if getattr(failure, "connection", False):
+                self.reset()
+            raise failure from exc
+
+    def reset(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            finally:
+                self.smtp = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.reset()
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
+
+
+class FileTransport:
+    """The embedded default: each message becomes an .eml file (named by its
+    Message-ID, so a resend overwrites rather than duplicates) and a log line."""
+
+    def __init__(self, directory: str):
+        self.directory = Path(directory)
+
+    def send(self, message: Outgoing, to_address: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = _UNSAFE.sub("_", message["Message-ID"].strip("<>")) + ".eml"
+        path = self.directory / name
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(message.as_bytes())
+        os.replace(tmp, path)
+        log.info("email to %s written to %s: %s", to_address, path, message["Subject"])
+
+    def close(self) -> None:
+        pass
+
+
+def open_transport():
+    """The configured transport: SMTP when MAIL_SERVER is set, else .eml files."""
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        return SMTPTransport(config)
+    return FileTransport(config["MAIL_OUTBOX_DIR"])

@@ -1,0 +1,53 @@
+"""Assemble a multipart/alternative message as wire bytes.
+
+The stdlib ``email`` generator costs about a millisecond per message (header
+parsing and folding), the largest CPU cost of a 10,000-recipient fan-out; this
+builds the same structure directly, using the stdlib's own encoders
+(quoted-printable bodies, RFC 2047 headers). A boundary starting with ``=_``
+can never occur inside quoted-printable text, which encodes every ``=``.
+"""
+from __future__ import annotations
+
+import binascii
+import re
+import secrets
+from email.header import Header
+
+_SPACE = re.compile(r"\s+")
+
+
+def header_value(value: str) -> str:
+    """One line (no header injection through titles), RFC 2047-encoded if not ASCII."""
+    value = _SPACE.sub(" ", value).strip()
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def _qp(text: str) -> bytes:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+
+
+class Outgoing:
+    """A finished message: its headers (for logs and Message-ID) and its bytes."""
+
+    def __init__(self, headers: dict[str, str], text: str, html: str):
+        self.headers = {k: header_value(v) for k, v in headers.items()}
+        boundary = f"=_sp_{secrets.token_hex(12)}"
+        head = "".join(f"{k}: {v}\r\n" for k, v in self.headers.items())
+        head += f'MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+        part = ('--{b}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
+                "Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+        self.data = b"".join([
+            head.encode("ascii"),
+            part.format(b=boundary, kind="plain").encode("ascii"), _qp(text), b"\r\n",
+            part.format(b=boundary, kind="html").encode("ascii"), _qp(html), b"\r\n",
+            f"--{boundary}--\r\n".encode("ascii"),
+        ])
+
+    def __getitem__(self, name: str):
+        return self.headers.get(name)
+
+    def as_bytes(self) -> bytes:
+        return self.data

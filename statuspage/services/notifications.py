@@ -1,0 +1,143 @@
+"""Who is emailed about which event (SPEC section 7) and the fan-out that records it.
+
+Fan-out turns one outbox event into one EmailDelivery per recipient address with
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` over windows of subscriber ids:
+the database does the work, no subscriber list is held in memory, and running
+it twice (the after-commit hook and the sweep) creates nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, exists, false, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..models import (
+    EmailDelivery,
+    MaintenanceComponent,
+    OutboxEvent,
+    Subscriber,
+    SubscriberComponent,
+    utcnow,
+)
+from . import email_content, queueing
+
+log = logging.getLogger(__name__)
+
+# event type -> the subscription scopes it reaches (SPEC section 7's table).
+RULES = {
+    "INCIDENT_CREATED": ("all", "components"),
+    "INCIDENT_STATUS_CHANGED": ("all", "incident"),
+    "INCIDENT_UPDATE_POSTED": ("all", "incident"),
+    "POSTMORTEM_PUBLISHED": ("all", "incident"),
+    "MAINTENANCE_SCHEDULED": ("all", "components"),
+    "MAINTENANCE_STARTED": ("all", "components"),
+    "MAINTENANCE_COMPLETED": ("all", "components"),
+}
+
+S = Subscriber
+_FANOUT_GRACE_SECONDS = 60
+
+
+def _component_ids(conn, event) -> list[int]:
+    if event.event_type.startswith("MAINTENANCE_"):
+        if event.maintenance_id is not None:
+            return list(conn.execute(select(MaintenanceComponent.component_id).where(
+                MaintenanceComponent.maintenance_id == event.maintenance_id)).scalars())
+        items = email_content.maintenance_of(event.public_payload).get("components") or []
+    else:
+        items = (event.public_payload.get("incident") or {}).get("components") or []
+    return [c["id"] for c in items if isinstance(c, dict) and isinstance(c.get("id"), int)]
+
+
+def recipients_filter(conn, event):
+    """SQL condition on Subscriber: confirmed, reachable, and in a scope the event reaches."""
+    scopes = []
+    for scope in RULES[event.event_type]:
+        if scope == "all":
+            scopes.append(S.scope == "all")
+        elif scope == "incident" and event.incident_id is not None:
+            scopes.append(and_(S.scope == "incident", S.incident_id == event.incident_id))
+        elif scope == "components":
+            ids = _component_ids(conn, event)
+            if ids:
+                scopes.append(and_(S.scope == "components", exists().where(
+                    SubscriberComponent.subscriber_id == S.id,
+                    SubscriberComponent.component_id.in_(ids))))
+    return and_(S.confirmed_at.is_not(None), S.unsubscribed_at.is_(None),
+                S.suppressed_at.is_(None), or_(*scopes) if scopes else false())
+
+
+def _insert(conn, select_stmt):
+    columns = ["subscriber_id", "event_id", "kind", "to_address", "subject", "status",
+               "attempts", "created_at", "updated_at"]
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = maker(EmailDelivery).from_select(columns, select_stmt)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["subscriber_id", "event_id"])
+    return len(conn.execute(stmt.returning(EmailDelivery.id)).all())
+
+
+def fanout(event_id: int) -> int:
+    """Create this event's deliveries window by window and enqueue their sending."""
+    window = current_app.config["DELIVERY_FANOUT_WINDOW"]
+    created = 0
+    with db.engine.connect() as conn:
+        event = conn.execute(select(
+            OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.public_payload,
+            OutboxEvent.incident_id, OutboxEvent.maintenance_id, OutboxEvent.fanout_status,
+        ).where(OutboxEvent.id == event_id)).first()
+        if event is None or event.fanout_status != "pending":
+            return 0
+        if event.event_type in RULES and event.public_payload is not None:
+            subject = email_content.subject_for(event.event_type, event.public_payload)
+            matching = recipients_filter(conn, event)
+            # One delivery per address even if it holds several matching subscriptions.
+            first_per_address = select(func.min(S.id)).where(matching).group_by(S.email)
+            now = utcnow()
+            stamp = literal(now, EmailDelivery.__table__.c.created_at.type)
+            after = 0
+            while True:
+                upper = conn.execute(select(S.id).where(S.id > after).order_by(S.id)
+                                     .offset(window - 1).limit(1)).scalar()
+                bounds = [S.id > after] + ([S.id <= upper] if upper is not None else [])
+                rows = select(S.id, literal(event.id), literal("notification"), S.email,
+                              literal(subject), literal("PENDING"), literal(0), stamp, stamp
+                              ).where(*bounds, S.id.in_(first_per_address))
+                created += _insert(conn, rows)
+                conn.commit()
+                ids = conn.execute(select(EmailDelivery.id).join(S, S.id == EmailDelivery.subscriber_id)
+                                   .where(EmailDelivery.event_id == event.id,
+                                          EmailDelivery.status == "PENDING", *bounds)).scalars().all()
+                queueing.send(ids)
+                if upper is None:
+                    break
+                after = upper
+        conn.execute(update(OutboxEvent).where(OutboxEvent.id == event.id)
+                     .values(fanout_status="done"))
+        conn.commit()
+    log.info("fan-out of event %s (%s): %d deliveries", event.id, event.event_type, created)
+    return created
+
+
+def pending_among(event_ids: list[int]) -> list[int]:
+    with db.engine.connect() as conn:
+        return list(conn.execute(select(OutboxEvent.id).where(
+            OutboxEvent.id.in_(event_ids), OutboxEvent.fanout_status == "pending")).scalars())
+
+
+def enqueue_after_commit(event_ids: list[int]) -> None:
+    """After-commit hook (services.events.on_commit): fan out in the worker, never here."""
+    queueing.fanout(pending_among(event_ids))
+
+
+def stale_pending(limit: int = 100) -> list[int]:
+    """Events still waiting for fan-out a while after commit (their job was lost)."""
+    cutoff = utcnow() - timedelta(seconds=_FANOUT_GRACE_SECONDS)
+    with db.engine.connect() as conn:
+        return list(conn.execute(select(OutboxEvent.id).where(
+            OutboxEvent.fanout_status == "pending", OutboxEvent.created_at <= cutoff,
+        ).order_by(OutboxEvent.id).limit(limit)).scalars())

@@ -1,0 +1,224 @@
+"""Email subscribers: subscribe (double opt-in), confirm, change scope, leave.
+
+Subscribers act only through signed links (see :mod:`tokens`). One address may
+hold one page-level subscription (scope ``all`` or ``components``) plus any
+number of incident subscriptions; fan-out sends one email per address anyway.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..domain.subscribers import subscriber_status as status_of
+from ..errors import NotFound, RateLimited, ValidationFailed
+from ..extensions import db
+from ..models import Incident, Subscriber, SubscriberComponent, utcnow
+from . import audit, components, deliveries, events, ratelimit, tokens
+from .context import Actor
+from .pagination import Page, paginate
+
+PAGE_SCOPES = ("all", "components")
+
+
+def normalise_email(raw: str) -> str:
+    """Syntax check only (no DNS), domain lower-cased, at most 254 characters."""
+    try:
+        address = validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": [str(exc)]}) from None
+    if len(address) > 254:
+        raise ValidationFailed({"email": ["An email address has at most 254 characters."]})
+    return address
+
+
+def _actor(sub: Subscriber) -> Actor:
+    return Actor(type="subscriber", id=sub.id, label=f"subscriber {sub.id}", role="viewer")
+
+
+def _snapshot(sub: Subscriber) -> dict:
+    return {"email": sub.email, "scope": sub.scope, "incident_id": sub.incident_id,
+            "component_ids": sorted(c.component_id for c in sub.components),
+            "status": status_of(sub)}
+
+
+def _event(action: str, sub: Subscriber) -> None:
+    # Admin-only (no public payload, no email): the console sees subscriber changes live.
+    events.record(f"SUBSCRIBER_{action}", {"subscriber": {
+        "id": sub.id, "scope": sub.scope, "status": status_of(sub)}})
+
+
+def _target(incident_id: Optional[int], component_ids: Optional[list[int]]) -> tuple[str, list[int]]:
+    if incident_id is not None and component_ids:
+        raise ValidationFailed({"incident_id": ["Give either incident_id or component_ids."]})
+    if incident_id is not None:
+        incident = db.session.get(Incident, incident_id)
+        if incident is None or incident.visibility != "public":
+            raise ValidationFailed({"incident_id": [f"Unknown incident id: {incident_id}"]})
+        return "incident", []
+    if component_ids:
+        return "components", sorted(components.get_many(component_ids, "component_ids"))
+    return "all", []
+
+
+def _check_limits(address: str, ip: Optional[str]) -> None:
+    config = current_app.config
+    limit, window = config["SUBSCRIBE_LIMIT_PER_IP"]
+    if ip and (wait := ratelimit.hit("subscribe-ip", ip, limit, window)):
+        raise RateLimited("Too many subscription requests from this address; try later.", wait)
+    limit, window = config["SUBSCRIBE_LIMIT_PER_ADDRESS"]
+    if wait := ratelimit.hit("subscribe-email", address.lower(), limit, window):
+        raise RateLimited("Too many confirmation emails for this address today; try later.", wait)
+
+
+def _pending_row(address: str, scope: str, incident_id: Optional[int]) -> Subscriber:
+    """The row this request confirms: an unconfirmed one is reused, a live one never changed."""
+    stmt = select(Subscriber).where(Subscriber.email == address).order_by(Subscriber.id.desc())
+    if scope == "incident":
+        stmt = stmt.where(Subscriber.scope == "incident", Subscriber.incident_id == incident_id)
+    else:
+        stmt = stmt.where(Subscriber.scope.in_(PAGE_SCOPES))
+    for row in db.session.scalars(stmt):
+        if row.confirmed_at is None or row.unsubscribed_at is not None:
+            return row
+    row = Subscriber(email=address, scope=scope, incident_id=incident_id)
+    db.session.add(row)
+    return row
+
+
+def subscribe(address: str, *, incident_id: Optional[int] = None,
+              component_ids: Optional[list[int]] = None, ip: Optional[str] = None) -> None:
+    """Record the request and queue a confirmation email; the caller answers the same
+    whatever the address's state, so nobody learns who is subscribed."""
+    address = normalise_email(address)
+    scope, ids = _target(incident_id, component_ids)
+    _check_limits(address, ip)
+    row = _pending_row(address, scope, incident_id)
+    row.scope, row.incident_id, row.confirmed_at = scope, incident_id, None
+    row.components = [SubscriberComponent(component_id=i) for i in ids]
+    db.session.flush()
+    audit.record(_actor(row), "subscriber.requested", "subscriber", row.id, after=_snapshot(row))
+    _event("REQUESTED", row)
+    subject = f"Confirm your subscription to {current_app.config['PAGE_NAME']} status updates"
+    deliveries.create("confirmation", address, subject, subscriber_id=row.id)
+
+
+def from_token(purpose: str, token: str) -> Subscriber:
+    """The subscriber a link names; raises tokens.InvalidToken when it no longer applies."""
+    data = tokens.load(purpose, token)
+    sub = db.session.get(Subscriber, data.subscriber_id)
+    if sub is None or tokens.email_digest(sub.email) != data.email_digest:
+        raise tokens.InvalidToken("invalid")
+    # A confirmation link from before the person left does not bring them back
+    # (token timestamps have whole-second resolution).
+    if (purpose == "confirm" and sub.unsubscribed_at
+            and data.issued_at < sub.unsubscribed_at.replace(microsecond=0)):
+        raise tokens.InvalidToken("expired")
+    return sub
+
+
+def _supersede_page_rows(sub: Subscriber, now) -> None:
+    """Keep a single live page-level subscription per address: the newest choice wins."""
+    if sub.scope in PAGE_SCOPES:
+        db.session.execute(update(Subscriber).where(
+            Subscriber.email == sub.email, Subscriber.id != sub.id,
+            Subscriber.scope.in_(PAGE_SCOPES), Subscriber.unsubscribed_at.is_(None),
+        ).values(unsubscribed_at=now, updated_at=now))
+
+
+def confirm(token: str) -> Subscriber:
+    sub = from_token("confirm", token)
+    if sub.confirmed_at is not None and sub.unsubscribed_at is None and sub.suppressed_at is None:
+        return sub  # already confirmed: pressing twice is harmless
+    before, now = _snapshot(sub), utcnow()
+    # Clicking the link proves the mailbox works again, so a suppression ends here.
+    sub.confirmed_at, sub.unsubscribed_at, sub.suppressed_at, sub.updated_at = now, None, None, now
+    _supersede_page_rows(sub, now)
+    db.session.flush()
+    audit.record(_actor(sub), "subscriber.confirmed", "subscriber", sub.id,
+                 before=before, after=_snapshot(sub))
+    _event("CONFIRMED", sub)
+    return sub
+
+
+def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscriber:
+    sub = from_token("manage", token)
+    ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
+    if scope == "components" and not ids:
+        raise ValidationFailed({"component_ids": ["Choose at least one component."]})
+    before, now = _snapshot(sub), utcnow()
+    sub.scope, sub.incident_id, sub.updated_at = scope, None, now
+    sub.components = [SubscriberComponent(component_id=i) for i in ids]
+    _supersede_page_rows(sub, now)
+    db.session.flush()
+    b, a = audit.diff(before, _snapshot(sub))
+    if a:
+        audit.record(_actor(sub), "subscriber.scope_changed", "subscriber", sub.id, before=b, after=a)
+        _event("UPDATED", sub)
+    return sub
+
+
+def unsubscribe(purpose: str, token: str) -> Subscriber:
+    """Leave: every subscription of the address stops (idempotent)."""
+    sub = from_token(purpose, token)
+    now = utcnow()
+    live = list(db.session.scalars(select(Subscriber).where(
+        Subscriber.email == sub.email, Subscriber.unsubscribed_at.is_(None))))
+    for row in live:
+        row.unsubscribed_at, row.updated_at = now, now
+        audit.record(_actor(row), "subscriber.unsubscribed", "subscriber", row.id,
+                     after={"via": purpose})
+        _event("UNSUBSCRIBED", row)
+    db.session.flush()
+    return sub
+
+
+# -- operators --
+
+def get(subscriber_id: int) -> Subscriber:
+    sub = db.session.get(Subscriber, subscriber_id)
+    if sub is None:
+        raise NotFound(f"Subscriber {subscriber_id} does not exist.")
+    return sub
+
+
+_STATUS_FILTER = {
+    "pending": lambda: (Subscriber.confirmed_at.is_(None), Subscriber.unsubscribed_at.is_(None)),
+    "confirmed": lambda: (Subscriber.confirmed_at.is_not(None), Subscriber.unsubscribed_at.is_(None),
+                          Subscriber.suppressed_at.is_(None)),
+    "unsubscribed": lambda: (Subscriber.unsubscribed_at.is_not(None),),
+    "suppressed": lambda: (Subscriber.suppressed_at.is_not(None),),
+}
+
+
+def list_subscribers(filters: dict, page: int, per_page: int) -> Page:
+    stmt = select(Subscriber).order_by(Subscriber.id.desc())
+    if q := filters.get("q"):
+        stmt = stmt.where(Subscriber.email.ilike(f"%{q}%"))
+    if status := filters.get("status"):
+        stmt = stmt.where(*_STATUS_FILTER[status]())
+    if scope := filters.get("scope"):
+        stmt = stmt.where(Subscriber.scope == scope)
+    if (incident := filters.get("incident")) is not None:
+        stmt = stmt.where(Subscriber.incident_id == incident)
+    if (component := filters.get("component")) is not None:
+        stmt = stmt.where(Subscriber.components.any(SubscriberComponent.component_id == component))
+    return paginate(stmt, page, per_page)
+
+
+def delete(actor: Actor, subscriber_id: int) -> None:
+    sub = get(subscriber_id)
+    audit.record(actor, "subscriber.deleted", "subscriber", sub.id, before=_snapshot(sub))
+    _event("DELETED", sub)
+    db.session.delete(sub)
+    db.session.flush()
+
+
+def send_test_email(actor: Actor, address: str):
+    address = normalise_email(address)
+    row = deliveries.create("test", address, f"Test email from {current_app.config['PAGE_NAME']} status")
+    audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})
+    events.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
+    return row

@@ -1,0 +1,23 @@
+"""What the worker does between jobs: catching up on lost work."""
+from __future__ import annotations
+
+import logging
+
+from ..extensions import db
+from . import deliveries, notifications, queueing
+
+log = logging.getLogger(__name__)
+
+
+def tick() -> dict:
+    """One pass: fan out events whose job was lost, recover expired leases,
+    and re-enqueue deliveries that are due (retries) or were never picked up."""
+    try:
+        stale = notifications.stale_pending()
+        queueing.fanout(stale)
+        recovered = deliveries.recover_expired_leases()
+        due = deliveries.requeue_due()
+        queueing.send(recovered + due)
+        return {"fanout": len(stale), "recovered": len(recovered), "requeued": len(due)}
+    finally:
+        db.session.remove()

@@ -1,0 +1,70 @@
+"""Signed, expiring links for subscribers (itsdangerous), one salt per purpose.
+
+A token names a subscriber id plus a digest of the address, so a token for a
+deleted row can never act on a later row that reuses its id.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+PURPOSES = ("confirm", "unsubscribe", "manage")
+_SALT = {p: f"statuspage.subscriber.{p}" for p in PURPOSES}
+
+
+class InvalidToken(Exception):
+    """The link was tampered with, is for another purpose, or has expired."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid" | "expired"
+
+
+@dataclass(frozen=True)
+class TokenData:
+    subscriber_id: int
+    email_digest: str
+    issued_at: datetime
+
+
+def email_digest(email: str) -> str:
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT[purpose])
+
+
+def _max_age(purpose: str) -> int:
+    if purpose == "confirm":
+        return current_app.config["TOKEN_MAX_AGE_CONFIRM"]
+    return current_app.config["TOKEN_MAX_AGE_LINKS"]
+
+
+def make(purpose: str, subscriber_id: int, email: str) -> str:
+    return _serializer(purpose).dumps([subscriber_id, email_digest(email)])
+
+
+def load(purpose: str, token: str) -> TokenData:
+    """Verify a token; raises :class:`InvalidToken` ("invalid" or "expired")."""
+    try:
+        data, issued = _serializer(purpose).loads(token, max_age=_max_age(purpose),
+                                                  return_timestamp=True)
+    except SignatureExpired:
+        raise InvalidToken("expired") from None
+    except BadSignature:
+        raise InvalidToken("invalid") from None
+    if (not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], int)
+            or not isinstance(data[1], str)):
+        raise InvalidToken("invalid")
+    return TokenData(data[0], data[1], issued.astimezone(timezone.utc))
+
+
+def url(purpose: str, subscriber_id: int, email: str) -> str:
+    """The absolute link (from PUBLIC_BASE_URL) for a purpose."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return f"{base}/subscriptions/{purpose}/{make(purpose, subscriber_id, email)}"

@@ -1,0 +1,77 @@
+"""A real SMTP server (aiosmtpd) on a free loopback port, and a real RQ worker run."""
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Sink:
+    """Stores accepted messages; ``rcpt_reply`` makes it refuse recipients (451, 550...)."""
+
+    def __init__(self, rcpt_reply: str | None = None):
+        self.rcpt_reply = rcpt_reply
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SinkServer:
+    def __init__(self, app, monkeypatch):
+        self.app, self.monkeypatch, self.controllers = app, monkeypatch, []
+
+    def start(self, rcpt_reply: str | None = None) -> Sink:
+        """Start a server and point MAIL_* at it (the last one started wins)."""
+        sink = Sink(rcpt_reply)
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        self.controllers.append(controller)
+        self.monkeypatch.setitem(self.app.config, "MAIL_SERVER", "127.0.0.1")
+        self.monkeypatch.setitem(self.app.config, "MAIL_PORT", controller.port)
+        self.monkeypatch.setitem(self.app.config, "MAIL_TIMEOUT", 10.0)
+        return sink
+
+    def stop(self):
+        for controller in self.controllers:
+            controller.stop()
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """``smtp.start()`` -> a Sink; ``smtp.start("451 4.7.1 Try later")`` refuses recipients."""
+    servers = SinkServer(app, monkeypatch)
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture
+def run_worker(app):
+    """Run the real worker (burst mode) until the queues are empty."""
+    from statuspage.worker import make_worker
+
+    def run():
+        make_worker().work(burst=True)
+
+    return run

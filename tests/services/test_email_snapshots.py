@@ -1,0 +1,86 @@
+"""Snapshots of each email's text part (set UPDATE_SNAPSHOTS=1 to rewrite them)."""
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers_subs import deliveries, make_subscriber
+from statuspage.extensions import db
+from statuspage.models import OutboxEvent
+from statuspage.services import deliveries as delivery_service
+from statuspage.services import email_content, events, notifications, subscribers
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+TOKEN_RE = re.compile(r"/subscriptions/(confirm|manage|unsubscribe)/[\w.-]+")
+
+INCIDENT = {"id": 7, "title": "Checkout errors", "severity": "SEV2", "impact": "major",
+            "status": "identified", "components": [{"id": 1, "name": "Payments"}],
+            "updated_at": "2024-05-01T12:30:00+00:00"}
+UPDATE = {"id": 3, "status": "identified", "body": "We found a **bad deploy** and are rolling back.",
+          "created_at": "2024-05-01T12:30:00+00:00"}
+MAINTENANCE = {"id": 2, "title": "Database upgrade", "description": "Failover to the new primary.",
+               "starts_at": "2024-05-04T02:00:00+00:00", "ends_at": "2024-05-04T03:00:00+00:00",
+               "components": [{"id": 1, "name": "Payments"}]}
+CASES = {
+    "incident_created": ("INCIDENT_CREATED", {"incident": {**INCIDENT, "status": "investigating"},
+                                              "update": {**UPDATE, "body": "Card payments fail."}}),
+    "incident_status_changed": ("INCIDENT_STATUS_CHANGED", {"incident": INCIDENT, "update": UPDATE,
+                                                            "previous_status": "investigating"}),
+    "incident_update_posted": ("INCIDENT_UPDATE_POSTED", {"incident": INCIDENT, "update": UPDATE}),
+    "postmortem_published": ("POSTMORTEM_PUBLISHED", {
+        "incident": {**INCIDENT, "status": "resolved"},
+        "postmortem": {"summary": "A config change broke card payments for 40 minutes."}}),
+    "maintenance_scheduled": ("MAINTENANCE_SCHEDULED", {"maintenance": MAINTENANCE}),
+    "maintenance_started": ("MAINTENANCE_STARTED", {"maintenance": MAINTENANCE}),
+    "maintenance_completed": ("MAINTENANCE_COMPLETED", {"maintenance": MAINTENANCE}),
+}
+
+
+def _built_message(kind_filter: dict):
+    [row] = deliveries(**kind_filter)
+    with db.engine.connect() as conn:
+        [claimed] = delivery_service.claim(conn, [row.id])
+        built = email_content.Builder(conn).build(claimed)
+    return email.message_from_bytes(built.as_bytes(), policy=email.policy.default)
+
+
+def _check(name: str, message) -> None:
+    text = TOKEN_RE.sub(r"/subscriptions/\1/<token>",
+                        message.get_body(("plain",)).get_content().replace("\r\n", "\n"))
+    snapshot = f"Subject: {message['Subject']}\n\n{text}"
+    path = SNAPSHOTS / f"{name}.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(snapshot)
+    assert snapshot == path.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_notification_text(name):
+    event_type, public = CASES[name]
+    make_subscriber("reader@example.com")
+    events.record(event_type, public, public, notify=True)
+    db.session.commit()
+    notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
+    message = _built_message({"kind": "notification"})
+    _check(name, message)
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(("html",)) is not None
+
+
+def test_confirmation_text():
+    subscribers.subscribe("new@example.com")
+    db.session.commit()
+    _check("confirmation", _built_message({"kind": "confirmation"}))
+
+
+def test_test_email_text():
+    from statuspage.services.context import SYSTEM
+
+    subscribers.send_test_email(SYSTEM, "ops@example.com")
+    db.session.commit()
+    _check("test_email", _built_message({"kind": "test"}))
