@@ -1,11 +1,57 @@
-"""gunicorn settings for the web process (see Procfile)."""
+"""gunicorn settings for the web process (see Procfile).
+
+gevent workers, because every open SSE stream is a long-lived request: a
+greenlet each, instead of a thread or a process each. The gevent worker
+monkey-patches the standard library before it imports the app, which makes
+redis-py's sockets and psycopg 3 (it switches to its select-based wait when
+it sees a patched ``select``) cooperative; SQLite calls are short and local.
+"""
 import os
+import resource
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 worker_class = "gevent"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+# Greenlets per worker = concurrent requests, SSE streams included.
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "5000"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = None
+# gunicorn's control socket defaults to one path per user, which several
+# instances on one machine (tests, side-by-side web processes) would fight
+# over; opt in with GUNICORN_CONTROL_SOCKET=/path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+# Load the app in each worker after gevent patched it (never in the master).
+preload_app = False
+
+
+def _raise_open_file_limit(log) -> None:
+    # Each stream is one socket; allow a full worker plus its Redis and DB
+    # connections, up to the hard limit the machine grants.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 256
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft != resource.RLIM_INFINITY and soft < worker_connections:
+        log.warning("open-file limit %s is below worker_connections %s", soft, worker_connections)
+
+
+def post_fork(server, worker):
+    _raise_open_file_limit(server.log)
+
+
+def post_worker_init(worker):
+    # Refuse to serve streams from an unpatched worker: one blocking psycopg
+    # or Redis call would freeze every stream of the process.
+    if "gevent" not in type(worker).__module__:
+        return
+    from gevent import monkey
+
+    for module in ("socket", "select", "threading", "time"):
+        if not monkey.is_module_patched(module):
+            raise RuntimeError(f"gevent did not patch {module!r}; streams would block")

@@ -71,3 +71,9 @@ class IdempotencyMismatch(DomainError):
     status = 422
     title = "Idempotency key reused"
     type_slug = "idempotency-key-reused"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+    type_slug = "service-unavailable"

@@ -26,12 +26,18 @@ class RedisClient:
 
     def init_app(self, app: Flask) -> None:
         timeout = app.config["REDIS_SOCKET_TIMEOUT"]
-        app.extensions["redis"] = redis.Redis.from_url(
+        # Under gevent hundreds of greenlets may want Redis at once; a blocking
+        # pool makes them queue for one of REDIS_MAX_CONNECTIONS instead of
+        # failing with "Too many connections" at redis-py's cap.
+        pool = redis.BlockingConnectionPool.from_url(
             app.config["REDIS_URL"],
+            max_connections=app.config.get("REDIS_MAX_CONNECTIONS", 100),
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=min(timeout, 1.0),
             health_check_interval=30,
         )
+        app.extensions["redis"] = redis.Redis(connection_pool=pool)
 
     @property
     def client(self) -> redis.Redis:

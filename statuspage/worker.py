@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from rq import Queue, SimpleWorker
 
 from .extensions import redis_client
+from .stream.relay import Relay
 
 # Queues named by purpose, highest priority first.
 QUEUES = ("events", "email", "default")
@@ -25,4 +26,10 @@ def worker_command(burst: bool) -> None:
     # SimpleWorker runs jobs in this process, inside the app context, without a
     # fork per job (FACTS: ~154 jobs/s against ~31 for the forking worker).
     worker = SimpleWorker([queue(name) for name in QUEUES], connection=redis_client.client)
-    worker.work(with_scheduler=True, burst=burst)
+    # The outbox relay runs beside the jobs so events committed while Redis
+    # was down still reach the stream (SPEC §4, transactional outbox).
+    relay = Relay(current_app._get_current_object()).start()
+    try:
+        worker.work(with_scheduler=True, burst=burst)
+    finally:
+        relay.stop()
