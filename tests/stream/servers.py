@@ -118,13 +118,13 @@ class RedisServer(Process):
                          dict(os.environ), self.directory / "redis.log")
         import redis
 
-        client = redis.Redis(port=self.port)
-        for _ in range(200):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
+        with redis.Redis(port=self.port) as client:
+            for _ in range(200):
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    time.sleep(0.05)
         raise RuntimeError("redis-server did not start:\n" + self.output())
 
     @property
