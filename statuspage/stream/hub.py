@@ -23,13 +23,13 @@ from . import sse
 
 log = logging.getLogger(__name__)
 
-STREAM_ID_RE = re.compile(r"^(\d{1,20})-(\d{1,20})$")
+STREAM_ID_RE = re.compile(r"(\d{1,20})-(\d{1,20})")
 _BATCH = 500
 
 
 def parse_id(value: str) -> Optional[tuple[int, int]]:
     """``"1700000000000-3"`` → ``(1700000000000, 3)``; None when malformed."""
-    match = STREAM_ID_RE.match(value or "")
+    match = STREAM_ID_RE.fullmatch(value or "")
     if not match:
         return None
     ms, seq = int(match.group(1)), int(match.group(2))
