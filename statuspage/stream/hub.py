@@ -80,7 +80,7 @@ class Subscriber:
 
 class Hub:
     def __init__(self, redis_url: str, stream_key: str, *, pool_size: int = 20,
-                 queue_size: int = 1000, block_ms: int = 5000):
+                 queue_size: int = 1000, block_ms: int = 1000):
         self.stream_key = stream_key
         self.queue_size = queue_size
         self.block_ms = block_ms
@@ -97,11 +97,18 @@ class Hub:
         self._last_id: Optional[str] = None
         self._thread: Optional[threading.Thread] = None
         self.connected = False
+        self._closing = False
 
     # -- subscriptions -------------------------------------------------------
 
     def subscribe(self) -> Subscriber:
         """Register a new inbox; starts the reader on first use (after gunicorn forked)."""
+        if self._closing:
+            # A worker on its way out (a reconnect on a kept-alive connection)
+            # hands out an already-ended stream: the client retries elsewhere.
+            closed = Subscriber(1)
+            closed.dropped = True
+            return closed
         with self._lock:
             if self._thread is None:
                 # Fix the starting point before anyone can replay, so that no
@@ -117,6 +124,18 @@ class Hub:
     def unsubscribe(self, subscriber: Subscriber) -> None:
         with self._lock:
             self._subscribers.discard(subscriber)
+
+    def close_all(self) -> None:
+        """End every stream of this process (graceful shutdown); clients reconnect elsewhere."""
+        self._closing = True
+        with self._lock:
+            subscribers, self._subscribers = list(self._subscribers), set()
+        for subscriber in subscribers:
+            subscriber.dropped = True
+            try:
+                subscriber.queue.put_nowait(None)  # wake it; it is leaving anyway
+            except queue.Full:
+                pass
 
     @property
     def subscriber_count(self) -> int:
@@ -148,7 +167,7 @@ class Hub:
 
     def _run(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._closing:
             try:
                 response = self._reader.xread({self.stream_key: self._last_id},
                                               count=_BATCH, block=self.block_ms)

@@ -84,6 +84,8 @@ def _drain(subscriber: Subscriber, first, state: dict, audience: str) -> bytes:
             break
     chunk = []
     for entry in entries:
+        if entry is None:
+            continue  # a wake-up from Hub.close_all
         cursor = state["cursor"]
         if cursor is not None and entry.key <= cursor:
             continue  # already sent by the replay

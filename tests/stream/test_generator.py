@@ -47,3 +47,16 @@ def test_redis_error_during_replay_ends_the_stream_cleanly():
     chunks = list(generate(hub, Subscriber(10), "public", "1-0", SLOW))
     assert len(chunks) == 1 and chunks[0].startswith(b": stream open")
     hub.client.close()
+
+
+def test_close_all_ends_every_stream(app):
+    hub = Hub(app.config["REDIS_URL"], "statuspage:events")  # not the app's: this one closes
+    subscriber = hub.subscribe()
+    stream = generate(hub, subscriber, "public", None, SLOW)
+    next(stream)
+    hub.close_all()
+    assert list(stream) == []
+    assert subscriber not in hub._subscribers
+    late = hub.subscribe()  # a reconnect reaching a worker that is shutting down
+    assert list(generate(hub, late, "public", None, SLOW))[0].startswith(b": stream open")
+    assert late not in hub._subscribers

@@ -25,6 +25,13 @@ def test_event_written_through_one_process_reaches_a_client_of_another(instance_
                 items.append(item)
             assert stream.ended
             assert items[-1] == Comment("max age reached, reconnect")
+        with SSEClient(writer.port, "/api/stream/public") as stream:
+            assert stream.next_item() == Comment("stream open")
+            writer.stop()  # SIGTERM, as on a deploy: open streams end instead of holding it up
+            while stream.next_item() is not None:
+                pass
+            assert stream.ended
+            assert writer.proc.returncode == 0
     finally:
         reader.stop()
         writer.stop()

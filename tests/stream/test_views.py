@@ -5,11 +5,13 @@ the same behaviour over a real gunicorn server is covered in test_live.py.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from conftest import make_component, make_incident
 from statuspage import create_app
-from statuspage.extensions import redis_client
+from statuspage.extensions import db, redis_client
 from statuspage.api.openapi import build_spec
 
 from .servers import free_port
@@ -95,13 +97,27 @@ def test_streams_are_in_the_openapi_document(app):
     assert "401" in paths["/api/stream/admin"]["get"]["responses"]
 
 
-def test_stream_connections_are_rate_limited_per_ip(instance_dir, app):
-    limited = create_app({"INSTANCE_PATH": str(instance_dir), "SECRET_KEY": "test-secret",
-                          "RATELIMIT_ENABLED": True, "STREAM_RATE_LIMIT": "2 per minute",
-                          "STREAM_MAX_AGE_SECONDS": 0.05,
-                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "REDIS_URL": app.config["REDIS_URL"]})
-    client = limited.test_client()
+@contextmanager
+def _another_app(app, **config):
+    """A second app on the same database, with its own settings; cleaned up after."""
+    other = create_app({"INSTANCE_PATH": app.instance_path, "SECRET_KEY": "test-secret",
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "REDIS_URL": app.config["REDIS_URL"], **config})
+    try:
+        yield other
+    finally:
+        other.extensions["stream_hub"].close_all()
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_stream_connections_are_rate_limited_per_ip(app):
+    with _another_app(app, RATELIMIT_ENABLED=True, STREAM_RATE_LIMIT="2 per minute",
+                      STREAM_MAX_AGE_SECONDS=0.05) as limited:
+        _assert_limited(limited.test_client())
+
+
+def _assert_limited(client):
     for _ in range(2):
         assert client.get("/api/stream/public").status_code == 200
     refused = client.get("/api/stream/public")
@@ -112,11 +128,9 @@ def test_stream_connections_are_rate_limited_per_ip(instance_dir, app):
     assert other.status_code == 200
 
 
-def test_redis_unreachable_at_connect_is_503_not_500(instance_dir, app):
-    down = create_app({"INSTANCE_PATH": str(instance_dir), "SECRET_KEY": "test-secret",
-                       "RATELIMIT_ENABLED": False,
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
-    response = down.test_client().get("/api/stream/public")
+def test_redis_unreachable_at_connect_is_503_not_500(app):
+    with _another_app(app, RATELIMIT_ENABLED=False,
+                      REDIS_URL=f"redis://127.0.0.1:{free_port()}/0") as down:
+        response = down.test_client().get("/api/stream/public")
     assert response.status_code == 503
     assert response.json["status"] == 503
