@@ -19,7 +19,7 @@ def _limiter_pool_options(config: dict) -> dict:
     if not config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "redis+unix://", "rediss://")):
         return {}
     pool = redis.BlockingConnectionPool.from_url(
-        config["REDIS_URL"], max_connections=config["REDIS_MAX_CONNECTIONS"],
+        config["REDIS_URL"], max_connections=config["RATELIMIT_REDIS_CONNECTIONS"],
         timeout=config["REDIS_SOCKET_TIMEOUT"], socket_timeout=config["REDIS_SOCKET_TIMEOUT"])
     return {"connection_pool": pool}
 

@@ -71,6 +71,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "RELAY_INTERVAL_SECONDS": float(env.get("RELAY_INTERVAL_SECONDS", "1")),
         # redis-py caps a pool at 100; past the cap callers wait instead of failing.
         "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "100")),
+        # Rate-limit checks are one short round trip; a few connections serve a storm.
+        "RATELIMIT_REDIS_CONNECTIONS": int(env.get("RATELIMIT_REDIS_CONNECTIONS", "20")),
         "IDEMPOTENCY_TTL_HOURS": int(env.get("IDEMPOTENCY_TTL_HOURS", "24")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
