@@ -6,7 +6,15 @@ import json
 
 import pytest
 
+from statuspage.extensions import redis_client
+
 from .servers import WebServer, base_env
+
+
+@pytest.fixture(autouse=True)
+def _empty_stream(app):
+    """Start from an empty event stream even if something ran on this Redis db before."""
+    redis_client.client.delete(app.config["STREAM_KEY"])
 
 
 @pytest.fixture(scope="module")

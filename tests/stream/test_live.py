@@ -11,7 +11,7 @@ from statuspage.services import incidents, users
 
 from conftest import make_token, make_user
 from .conftest import call, create_incident
-from .sse_client import Comment, Event, SSEClient
+from .sse_client import Comment, SSEClient
 
 
 def test_public_stream_opens_with_comment_retry_and_streaming_headers(web):

@@ -134,3 +134,18 @@ def test_redis_unreachable_at_connect_is_503_not_500(app):
         response = down.test_client().get("/api/stream/public")
     assert response.status_code == 503
     assert response.json["status"] == 503
+
+
+def test_an_open_stream_holds_no_database_connection(client, api, short_streams):
+    from flask import current_app
+
+    pool = db.engine.pool
+    db.session.remove()
+    response = client.get("/api/stream/admin", headers={"Authorization": f"Bearer {api.token}"},
+                          buffered=False)
+    assert response.status_code == 200  # authenticated against the database...
+    body = iter(response.response)
+    assert next(body).startswith(b": stream open")
+    assert pool.checkedout() == 0  # ...and released it before streaming
+    assert current_app.extensions["stream_hub"].subscriber_count >= 1
+    response.close()
