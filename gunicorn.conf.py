@@ -1,25 +1,37 @@
 """gunicorn settings for the web process (see Procfile and docs/DEPLOY.md).
 
-Hooks here run in the master, before workers fork and gevent patches them, so
-they use the standard library only: importing the app (or prometheus_client)
-here would load ssl and friends unpatched into every worker.
+gevent workers, because every open SSE stream is a long-lived request: a
+greenlet each, instead of a thread or a process each. The gevent worker
+monkey-patches the standard library before it imports the app, which makes
+redis-py's sockets and psycopg 3 (it switches to its select-based wait when
+it sees a patched ``select``) cooperative; SQLite calls are short and local.
+
+Hooks that run in the master use the standard library only: importing the app
+(or prometheus_client) there would load ssl and friends unpatched into every
+worker.
 """
 import glob
 import os
+import resource
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 worker_class = "gevent"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+# Greenlets per worker = concurrent requests, SSE streams included.
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "5000"))
 timeout = 30
 # SIGTERM: stop accepting, let in-flight requests finish for up to graceful_timeout
-# (below Heroku's 30 s before SIGKILL); SSE streams end at once (statuspage.lifecycle).
+# (below Heroku's 30 s before SIGKILL); SSE streams end at once.
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
 accesslog = None  # the app writes one JSON access line per request itself
-# gunicorn 27's control socket defaults to one path per user; several web
-# processes on one machine (scaling out, tests) would fight over it.
-control_socket_disable = True
+# gunicorn's control socket defaults to one path per user, which several
+# instances on one machine (tests, side-by-side web processes) would fight
+# over; opt in with GUNICORN_CONTROL_SOCKET=/path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+# Load the app in each worker after gevent patched it (never in the master).
+preload_app = False
 
 # Every worker writes its metric files here; same default as statuspage.config.prometheus_dir.
 _instance = os.environ.get("INSTANCE_PATH") or os.path.join(os.path.dirname(
@@ -52,6 +64,20 @@ def _pid_alive(pid):
     return True
 
 
+def _raise_open_file_limit(log) -> None:
+    # Each stream is one socket; allow a full worker plus its Redis and DB
+    # connections, up to the hard limit the machine grants.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 256
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft != resource.RLIM_INFINITY and soft < worker_connections:
+        log.warning("open-file limit %s is below worker_connections %s", soft, worker_connections)
+
+
 def on_starting(server):
     """Drop metric files left by processes of earlier runs (their pids are gone)."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
@@ -62,10 +88,39 @@ def on_starting(server):
             os.remove(path)
 
 
+def post_fork(server, worker):
+    _raise_open_file_limit(server.log)
+
+
 def post_worker_init(worker):
     from statuspage.lifecycle import chain_sigterm  # in the worker, after gevent patched it
 
     chain_sigterm()
+    # Refuse to serve streams from an unpatched worker: one blocking psycopg
+    # or Redis call would freeze every stream of the process.
+    if "gevent" not in type(worker).__module__:
+        return
+    from gevent import monkey
+
+    for module in ("socket", "select", "threading", "time"):
+        if not monkey.is_module_patched(module):
+            raise RuntimeError(f"gevent did not patch {module!r}; streams would block")
+    import gevent
+
+    gevent.spawn(_close_streams_on_shutdown, worker)
+
+
+def _close_streams_on_shutdown(worker):
+    # On SIGTERM the worker stops accepting and waits for open requests, and an
+    # SSE stream never finishes by itself: end them at once so deploys are quick
+    # (clients reconnect with Last-Event-ID and miss nothing).
+    import gevent
+
+    while worker.alive:
+        gevent.sleep(0.25)
+    hub = getattr(worker.wsgi, "extensions", {}).get("stream_hub")
+    if hub is not None:
+        hub.close_all()
 
 
 def child_exit(server, worker):

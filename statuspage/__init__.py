@@ -11,6 +11,19 @@ def _redis_storage_uri(url: str) -> str:
     return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
 
 
+def _limiter_pool_options(config: dict) -> dict:
+    # A connection storm (every browser reconnecting after a deploy) must wait
+    # for a pooled connection rather than hit redis-py's cap and fail open.
+    import redis
+
+    if not config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "redis+unix://", "rediss://")):
+        return {}
+    pool = redis.BlockingConnectionPool.from_url(
+        config["REDIS_URL"], max_connections=config["RATELIMIT_REDIS_CONNECTIONS"],
+        timeout=config["REDIS_SOCKET_TIMEOUT"], socket_timeout=config["REDIS_SOCKET_TIMEOUT"])
+    return {"connection_pool": pool}
+
+
 def create_app(test_config: Optional[dict] = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI."""
     # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
@@ -24,6 +37,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from .jobs.maintenance import schedule_after_commit as schedule_maintenance
     from .services import events
     from .services import notifications, queueing  # noqa: F401  (queueing: after-commit sends)
+    from .stream import views as stream_views
     from .stream.publisher import publish_after_commit
     from .subscriptions import bp as subscriptions_bp
 
@@ -36,6 +50,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     if not app.config["REDIS_URL"]:
         app.config["REDIS_URL"] = ensure_running(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _redis_storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _limiter_pool_options(app.config))
     app.config.setdefault("CACHE_TYPE", "RedisCache")
     app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
     app.config.setdefault("CACHE_KEY_PREFIX", "statuspage:cache:")
@@ -58,6 +73,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
     app.register_blueprint(api_bp)
     app.register_blueprint(subscriptions_bp)
+    stream_views.init_app(app)
     cli.init_app(app)
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)

@@ -90,6 +90,16 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "STREAM_MAX_AGE_SECONDS": float(env.get("STREAM_MAX_AGE_SECONDS", "300")),
         "STREAM_HEARTBEAT_SECONDS": float(env.get("STREAM_HEARTBEAT_SECONDS", "15")),
         "MAINTENANCE_SWEEP_SECONDS": int(env.get("MAINTENANCE_SWEEP_SECONDS", "60")),
+        "STREAM_RETRY_MS": int(env.get("STREAM_RETRY_MS", "3000")),
+        "STREAM_RATE_LIMIT": env.get("STREAM_RATE_LIMIT", "120 per minute"),
+        # Per web process: connections for replays (the live feed uses one more).
+        "STREAM_REDIS_CONNECTIONS": int(env.get("STREAM_REDIS_CONNECTIONS", "20")),
+        "STREAM_QUEUE_SIZE": int(env.get("STREAM_QUEUE_SIZE", "1000")),
+        "RELAY_INTERVAL_SECONDS": float(env.get("RELAY_INTERVAL_SECONDS", "1")),
+        # redis-py caps a pool at 100; past the cap callers wait instead of failing.
+        "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "100")),
+        # Rate-limit checks are one short round trip; a few connections serve a storm.
+        "RATELIMIT_REDIS_CONNECTIONS": int(env.get("RATELIMIT_REDIS_CONNECTIONS", "20")),
         "IDEMPOTENCY_TTL_HOURS": int(env.get("IDEMPOTENCY_TTL_HOURS", "24")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),

@@ -81,3 +81,9 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, retry_after: int):
         super().__init__(detail, retry_after=retry_after)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+    type_slug = "service-unavailable"

@@ -23,23 +23,32 @@ cache = Cache()
 limiter = Limiter(key_func=client_ip, default_limits=[])
 
 
-def connect_redis(url: str, timeout: float = 2.0) -> redis.Redis:
+def connect_redis(url: str, timeout: float = 2.0, max_connections: int = 100) -> redis.Redis:
     """A redis-py client that fails fast: when Redis is down, writes must still
-    answer promptly (their events wait in the outbox), not after seconds of backoff."""
-    return redis.Redis.from_url(
+    answer promptly (their events wait in the outbox), not after seconds of backoff.
+
+    Under gevent hundreds of greenlets may want Redis at once; a blocking pool
+    makes them queue for one of ``max_connections`` instead of failing with
+    "Too many connections" at redis-py's cap.
+    """
+    pool = redis.BlockingConnectionPool.from_url(
         url,
+        max_connections=max_connections,
+        timeout=timeout,
         socket_timeout=timeout,
         socket_connect_timeout=min(timeout, 0.5),
         health_check_interval=30,
         retry=Retry(ExponentialBackoff(cap=0.1, base=0.01), retries=1),
     )
+    return redis.Redis(connection_pool=pool)
 
 
 class RedisClient:
     """One shared redis-py client per app, built from ``REDIS_URL``."""
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["redis"] = connect_redis(app.config["REDIS_URL"], app.config["REDIS_SOCKET_TIMEOUT"])
+        app.extensions["redis"] = connect_redis(app.config["REDIS_URL"], app.config["REDIS_SOCKET_TIMEOUT"],
+                                                app.config.get("REDIS_MAX_CONNECTIONS", 100))
 
     @property
     def client(self) -> redis.Redis:

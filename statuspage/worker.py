@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from rq import Queue
 
 from .extensions import redis_client
+from .stream.relay import Relay
 from .worker_shutdown import HerokuSimpleWorker
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,12 @@ def worker_command(burst: bool) -> None:
 
     schedule_sweep()  # the maintenance safety net; one chain however many workers start
     worker = make_worker()
-    # A thread, not a job hook: a long job must not make the worker look dead.
+    # Threads, not job hooks: a long job must neither make the worker look dead
+    # nor hold back events committed while Redis was down (the outbox relay).
     stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
+    relay = Relay(current_app._get_current_object()).start()
     try:
         worker.work(with_scheduler=True, burst=burst)
     finally:
+        relay.stop()
         stop_beating.set()

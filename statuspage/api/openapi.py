@@ -28,7 +28,8 @@ def _success(spec: EndpointSpec) -> dict:
         return {"description": "No content"}
     media = spec.media_type
     if spec.response is None:
-        return {"description": "OK", "content": {media: {"schema": {"type": "object"}}}}
+        body = {"type": "string"} if media.startswith("text/") else {"type": "object"}
+        return {"description": "OK", "content": {media: {"schema": body}}}
     schema = spec.response
     if spec.listing:
         props = {"items": {"type": "array", "items": spec.response}}

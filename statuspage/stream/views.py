@@ -1,0 +1,190 @@
+"""SSE endpoints: ``GET /api/stream/public`` and ``GET /api/stream/admin`` (SPEC §6).
+
+A connection subscribes to the process's :class:`~.hub.Hub`, replays what it
+missed (``Last-Event-ID`` or ``?last_event_id=``) with ``XRANGE`` and then
+follows the live feed, skipping anything the replay already sent, so there is
+no gap and no duplicate. The generator touches neither the database nor the
+request context: authentication happens first, then the session is released.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import time
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import redis
+from flask import Blueprint, Flask, Response, current_app, request
+
+from ..api.auth import require
+from ..api.endpoint import EndpointSpec
+from ..errors import ServiceUnavailable
+from ..extensions import db, limiter
+from ..net import client_ip
+from ..schemas.stream import StreamArgs
+from .. import metrics
+from . import sse
+from .hub import Hub, Subscriber, parse_id
+
+log = logging.getLogger(__name__)
+bp = Blueprint("stream", __name__, url_prefix="/api/stream")
+
+HEARTBEAT = sse.comment("heartbeat")
+_COALESCE = 64  # frames written in one chunk when a burst is queued
+
+
+@dataclass(frozen=True)
+class Settings:
+    heartbeat: float
+    max_age: float
+    retry_ms: int
+
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        return cls(config["STREAM_HEARTBEAT_SECONDS"], config["STREAM_MAX_AGE_SECONDS"],
+                   config["STREAM_RETRY_MS"])
+
+
+def _resync(tip: Optional[str], reason: str) -> bytes:
+    # The id is the point the live feed continues from; an empty id clears
+    # the browser's stale one so its next reconnect does not resync again.
+    return sse.event(json.dumps({"reason": reason}), "RESYNC", tip or "")
+
+
+def _resume(hub: Hub, audience: str, last_event_id: str, state: dict) -> Iterator[bytes]:
+    """Replay everything after ``last_event_id``, or send one RESYNC when that is impossible."""
+    key = parse_id(last_event_id)
+    first, tip = hub.first(), hub.tip()
+    if key is None:
+        reason = "malformed"
+    elif first is None or key < parse_id(first):
+        reason = "expired"  # older than the oldest retained entry (or the stream is gone)
+    elif key > parse_id(tip):
+        reason = "unknown"  # not from this stream (it was reset)
+    else:
+        state["cursor"] = key
+        for entry in hub.replay(key):
+            state["cursor"] = entry.key
+            frame = entry.frame(audience)
+            if frame is not None:
+                yield frame
+        return
+    state["cursor"] = parse_id(tip) if tip else None
+    yield _resync(tip, reason)
+
+
+def _drain(subscriber: Subscriber, first, state: dict, audience: str) -> bytes:
+    """Frames for ``first`` and whatever else is already queued, minus replayed entries."""
+    entries = [first]
+    while len(entries) < _COALESCE:
+        try:
+            entries.append(subscriber.queue.get_nowait())
+        except queue.Empty:
+            break
+    chunk = []
+    for entry in entries:
+        if entry is None:
+            continue  # a wake-up from Hub.close_all
+        cursor = state["cursor"]
+        if cursor is not None and entry.key <= cursor:
+            continue  # already sent by the replay
+        state["cursor"] = entry.key
+        frame = entry.frame(audience)
+        if frame is not None:
+            chunk.append(frame)
+    return b"".join(chunk)
+
+
+def generate(hub: Hub, subscriber: Subscriber, audience: str, last_event_id: Optional[str],
+             settings: Settings) -> Iterator[bytes]:
+    """The body of one SSE response."""
+    state: dict = {"cursor": None}
+    metrics.sse_connections.inc()
+    try:
+        # Something at once, so proxies flush the headers and the browser fires `open`.
+        yield sse.comment("stream open") + sse.retry(settings.retry_ms)
+        if last_event_id is not None:
+            yield from _resume(hub, audience, last_event_id, state)
+        last_write = now = time.monotonic()
+        deadline = now + settings.max_age
+        while not (subscriber.dropped and subscriber.queue.empty()):
+            now = time.monotonic()
+            if now >= deadline:
+                # Closing on purpose lets clients reconnect through proxies and deploys.
+                yield sse.comment("max age reached, reconnect")
+                return
+            try:
+                entry = subscriber.queue.get(timeout=min(last_write + settings.heartbeat, deadline) - now)
+            except queue.Empty:
+                if time.monotonic() >= last_write + settings.heartbeat:
+                    yield HEARTBEAT
+                    last_write = time.monotonic()
+                continue
+            chunk = _drain(subscriber, entry, state, audience)
+            if chunk:
+                yield chunk
+                last_write = time.monotonic()
+    except redis.RedisError as exc:
+        # Replay needs Redis; ending the stream makes the client retry with its id.
+        log.warning("ending SSE stream, Redis unavailable: %s", exc)
+    finally:
+        metrics.sse_connections.dec()
+        hub.unsubscribe(subscriber)
+
+
+def _open(audience: str) -> Response:
+    hub: Hub = current_app.extensions["stream_hub"]
+    last_event_id = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or None
+    settings = Settings.from_config(current_app.config)
+    try:
+        subscriber = hub.subscribe()
+    except redis.RedisError:
+        raise ServiceUnavailable("The event stream is unavailable; retry shortly.")
+    # Whatever authentication loaded is released now: the stream holds no DB connection.
+    db.session.remove()
+    response = Response(generate(hub, subscriber, audience, last_event_id, settings),
+                        mimetype="text/event-stream", direct_passthrough=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _stream_limit() -> str:
+    return current_app.config["STREAM_RATE_LIMIT"]
+
+
+@bp.get("/public")
+@limiter.limit(_stream_limit, key_func=client_ip)
+def public_stream():
+    """Public-safe live events."""
+    return _open("public")
+
+
+@bp.get("/admin")
+@limiter.limit(_stream_limit, key_func=client_ip)
+def admin_stream():
+    """All live events, for signed-in users and tokens."""
+    require("viewer")
+    return _open("admin")
+
+
+def _spec(summary: str, role: Optional[str], errors: tuple[int, ...]) -> EndpointSpec:
+    return EndpointSpec(summary, role, None, StreamArgs, None, 200, False, False, errors,
+                        ("stream",), media_type="text/event-stream")
+
+
+public_stream.endpoint_spec = _spec(
+    "Live public events (SSE); resume with Last-Event-ID", None, (429, 503))
+admin_stream.endpoint_spec = _spec(
+    "Live events including internal ones (SSE); resume with Last-Event-ID", "viewer",
+    (401, 403, 429, 503))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["stream_hub"] = Hub(
+        app.config["REDIS_URL"], app.config["STREAM_KEY"],
+        pool_size=app.config["STREAM_REDIS_CONNECTIONS"],
+        queue_size=app.config["STREAM_QUEUE_SIZE"])
+    app.register_blueprint(bp)

@@ -1,0 +1,135 @@
+"""Start real server processes (gunicorn with gevent, the RQ worker, redis-server) for tests."""
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(instance_path, **overrides) -> dict:
+    """The environment of the test app, so servers share its database and Redis."""
+    env = dict(os.environ)
+    env.update({
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": "test-secret",
+        "FLASK_APP": "statuspage",
+        "STREAM_HEARTBEAT_SECONDS": "1",
+        "STREAM_RATE_LIMIT": "10000 per minute",
+        "RATELIMIT_WRITES": "10000 per minute",
+        "RELAY_INTERVAL_SECONDS": "0.5",
+        "WEB_CONCURRENCY": "1",
+        "WORKER_CONNECTIONS": "200",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+class Process:
+    def __init__(self, args: list[str], env: dict, log_path: Path):
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+class WebServer(Process):
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` exactly as the Procfile runs it."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        self.port = free_port()
+        env = {**env, "PORT": str(self.port)}
+        super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
+                          f"127.0.0.1:{self.port}", "wsgi:app"], env,
+                         log_dir / f"gunicorn-{self.port}.log")
+        self._wait_ready()
+
+    def _wait_ready(self, attempts: int = 300) -> None:
+        for _ in range(attempts):
+            if self.proc.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.output())
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/api/openapi.json")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not become ready:\n" + self.output())
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+
+class Worker(Process):
+    """``flask worker`` (RQ plus the outbox relay), as the Procfile runs it."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        super().__init__([str(BIN / "flask"), "worker"], env, log_dir / f"worker-{os.getpid()}.log")
+
+
+class RedisServer(Process):
+    """A private redis-server on a free port with an append-only file, restartable."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self._start()
+
+    def _start(self) -> None:
+        super().__init__(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                          "--dir", str(self.directory), "--appendonly", "yes", "--save", ""],
+                         dict(os.environ), self.directory / "redis.log")
+        import redis
+
+        with redis.Redis(port=self.port) as client:
+            for _ in range(200):
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+        raise RuntimeError("redis-server did not start:\n" + self.output())
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def restart(self) -> None:
+        self._start()

@@ -1,0 +1,29 @@
+"""Hub building blocks: stream ids, entries per audience, bounded subscriber queues."""
+from statuspage.stream.hub import Entry, Subscriber, parse_id
+
+
+def test_parse_id():
+    assert parse_id("1700000000000-3") == (1700000000000, 3)
+    assert parse_id("0-0") == (0, 0)
+    for bad in ("", "1", "1-", "-1", "a-b", "1-2-3", " 1-2", "1-2\n", "9" * 21 + "-0",
+                "18446744073709551616-0"):
+        assert parse_id(bad) is None, bad
+    assert parse_id(None) is None
+
+
+def test_entry_frames_per_audience():
+    internal = Entry.from_redis(b"5-1", {b"outbox_id": b"1", b"event": b"INCIDENT_UPDATE_POSTED",
+                                         b"admin": b'{"x":1}', b"public": b""})
+    assert internal.frame("public") is None
+    assert internal.frame("admin") == b'event: INCIDENT_UPDATE_POSTED\nid: 5-1\ndata: {"x":1}\n\n'
+    public = Entry.from_redis(b"6-0", {b"event": b"E", b"admin": b"{}", b"public": b'{"p":1}'})
+    assert public.key == (6, 0)
+    assert public.frame("public") == b'event: E\nid: 6-0\ndata: {"p":1}\n\n'
+
+
+def test_a_subscriber_that_falls_behind_is_dropped_not_blocking():
+    subscriber = Subscriber(maxsize=2)
+    entry = Entry("1-0", (1, 0), "E", "{}", None)
+    assert subscriber.offer(entry) and subscriber.offer(entry)
+    assert not subscriber.offer(entry)
+    assert subscriber.dropped
