@@ -50,8 +50,17 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
     app.register_blueprint(api_bp)
     cli.init_app(app)
+    _init_public(app)  # before the publisher: cache dropped before clients hear of a change
     events.on_commit(publish_after_commit)
     return app
+
+
+def _init_public(app: Flask) -> None:
+    from . import markdown, public, security
+
+    security.init_app(app)
+    markdown.init_app(app)
+    public.init_app(app)
 
 
 def _init_login(login_manager) -> None:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import audit, components, incidents, openapi  # noqa: E402,F401  (routes register on bp)
+from . import audit, components, incidents, openapi, public  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,36 @@
+"""Security headers on every response (SPEC §2, issue 6 §7).
+
+A strict CSP without 'unsafe-inline' or 'unsafe-eval' (Alpine runs in its CSP
+build); no framing anywhere except the small embed widget.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+
+EMBEDDABLE_ENDPOINTS = {"public.embed"}
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors {ancestors}")
+
+
+def _apply(response):
+    headers = response.headers
+    embeddable = request.endpoint in EMBEDDABLE_ENDPOINTS
+    from flask import current_app
+
+    ancestors = current_app.config.get("EMBED_FRAME_ANCESTORS", "*") if embeddable else "'none'"
+    headers["Content-Security-Policy"] = _CSP.format(ancestors=ancestors)
+    if not embeddable:
+        headers["X-Frame-Options"] = "DENY"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_apply)
