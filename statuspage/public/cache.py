@@ -16,7 +16,8 @@ import secrets
 import time
 from typing import Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -97,6 +98,7 @@ def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Respon
         body = build()
         return body.encode() if isinstance(body, str) else body
 
+    g.public_response = True
     body, etag = _lookup(name, _bytes)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
@@ -130,7 +132,19 @@ def _after_commit(session):
             pass
 
 
+class PublicSessionInterface(SecureCookieSessionInterface):
+    """Cached public responses are the same for everyone, so they must not say
+    "Vary: Cookie" (Flask-Login touches the session on every response, which
+    would make shared caches keep one copy per visitor)."""
+
+    def save_session(self, app, session, response):
+        super().save_session(app, session, response)
+        if g.get("public_response") and not session.modified:
+            response.vary.discard("cookie")  # lower case: HeaderSet compares it as given
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PublicSessionInterface()
     # Registered before the stream publisher: the cache is dropped before
     # clients hear about the change, so their refetch never sees stale data.
     events.on_commit(invalidate)
