@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
+import redis
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..domain.pagetime import day_bounds, local_date, zone
 from ..domain.statuses import SEVERITY_IMPACT, page_indicator, worst_component_status
 from ..errors import NotFound
-from ..extensions import db
+from ..extensions import db, redis_client
 from ..models import Component, ComponentGroup, Incident, IncidentUpdate, Maintenance, Postmortem, utcnow
 from . import uptime
 
@@ -144,8 +145,23 @@ def _history(now: datetime, tz) -> list[dict]:
     return days
 
 
+def stream_position() -> Optional[str]:
+    """The id of the newest event in the Redis stream ("0-0" while empty; None if Redis is down).
+
+    Read *before* the database: every event up to this id was committed before
+    the read, so the page's data includes it, and a client resuming from here
+    misses nothing that happened after.
+    """
+    try:
+        newest = redis_client.client.xrevrange(current_app.config["STREAM_KEY"], count=1)
+    except redis.RedisError:
+        return None
+    return newest[0][0].decode() if newest else "0-0"
+
+
 def build(now: Optional[datetime] = None) -> dict:
     """The whole /status aggregate."""
+    position = stream_position()
     now = now or utcnow()
     tz = page_zone()
     components = list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
@@ -165,6 +181,7 @@ def build(now: Optional[datetime] = None) -> dict:
         "maintenances": maint,
         "history": _history(now, tz),
         "generated_at": now,
+        "last_event_id": position,
     }
 
 
@@ -220,6 +237,7 @@ def jsonable(value):
 def live_snapshot(data: dict) -> dict:
     """The slim state the page's script starts from (the stream then keeps it current)."""
     return jsonable({
+        "last_event_id": data["last_event_id"],
         "status": {k: data["status"][k] for k in ("indicator", "description")},
         "components": [{k: c[k] for k in ("id", "name", "status", "group_id")} for c in data["components"]],
         "incidents": [{**{k: i[k] for k in ("id", "title", "status", "severity", "impact", "created_at",

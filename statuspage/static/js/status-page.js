@@ -45,6 +45,7 @@ export function registerStatusPage(Alpine) {
       if (!snapshot) return;
       store().state = fromSnapshot(snapshot);
       this.stream = openStream(STREAM_URL, {
+        lastEventId: snapshot.last_event_id,
         onEvent: (type, data) => this.handle(type, data),
         onState: (state) => { store().connection = state; },
       });

@@ -22,12 +22,15 @@ export function backoff(attempt) {
 
 /**
  * Open ``url`` and call ``onEvent(type, data, id)`` for every event, in order.
+ * ``lastEventId`` is where to start (the page's render position).
  * Returns ``{close(), lastEventId()}``. ``EventSourceImpl`` and ``schedule``
  * are injectable for tests.
  */
 export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl = globalThis.EventSource,
-  schedule = (fn, ms) => setTimeout(fn, ms) } = {}) {
-  let lastId = null;
+  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null } = {}) {
+  // Start from the stream position the page was rendered at, so events that
+  // happened between rendering and connecting are replayed too.
+  let lastId = lastEventId;
   let source = null;
   let attempts = 0;
   let closed = false;
