@@ -88,3 +88,5 @@ def test_pages_render_from_the_database_when_redis_is_down(app, api):
             assert response.headers["ETag"]
         assert "Visible without Redis" in client.get("/status").get_data(as_text=True)
         db.session.remove()
+        db.engine.dispose()
+        down.extensions["redis"].close()
