@@ -1,95 +1,121 @@
 """Cached public responses: Redis via flask-caching, strong ETags, invalidation after commit.
 
-Keys carry a generation number kept in Redis. Invalidation increments it, so
-every process sees the change on its next request, and a rebuild that read
-the database before a commit files its result under the old generation, where
-nobody looks (no stale entry can outlive an invalidation). A small per-process
-copy of the current generation's entries saves a Redis round trip and an
-unpickle on hot paths. If Redis is unreachable the response is rebuilt from
-the database: slower, never a 500.
+Entries are filed under a generation number (see :mod:`.generation`).
+Invalidation moves to a new generation, so every process sees the change at
+once, and a rebuild that read the database before a commit files its result
+under the old generation, where nobody looks. Each process also keeps the
+current generation's entries in memory, so a hit costs no Redis round trip.
+On a miss only one request per process, and one process at a time (a short
+Redis lock), renders; the others wait for its result rather than stampede the
+database. If Redis is unreachable the response is rendered from the database:
+slower, never a 500.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
+import threading
 import time
 from typing import Callable
 
+import redis
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from ..extensions import cache
+from ..extensions import cache, redis_client
 from ..models import (
     Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
     Maintenance, MaintenanceComponent, Postmortem,
 )
 from ..services import events
+from .fastpath import ENVIRON_KEY, PublicFastPath
+from .generation import Generation
 
 log = logging.getLogger(__name__)
 
-GEN_KEY = "public:generation"
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 ENTRY_TTL = 300  # seconds; uptime bars and "upcoming" windows move with the clock
+LOCAL_TTL = 30  # seconds an in-memory copy is served before asking Redis again
+LOCK_SECONDS = 10
+WAIT_SECONDS = 5
 _PUBLIC_MODELS = (Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent,
                   IncidentUpdate, Maintenance, MaintenanceComponent, Postmortem)
-LOCAL_TTL = 30  # seconds an in-process copy is trusted without asking Redis for the entry
 _DIRTY = "public_cache_dirty"
 _local: dict = {"generation": None, "entries": {}}
+_name_locks: dict[str, threading.Lock] = {}
 
 
-def _generation() -> int:
-    value = cache.get(GEN_KEY)
-    if value is None:
-        # A random start, so a flushed Redis never brings back an old generation
-        # (and with it another process's stale in-memory copies).
-        cache.add(GEN_KEY, secrets.randbelow(2**48), timeout=0)
-        value = cache.get(GEN_KEY)
-    return int(value)
+def _generation() -> Generation:
+    return current_app.extensions["public_generation"]
 
 
 def invalidate(_event_ids=None) -> None:
     """Forget every cached public response (all processes)."""
+    _local["entries"] = {}
     try:
-        _generation()  # make sure the counter exists with its random start
-        cache.cache.inc(GEN_KEY)
+        _generation().bump()
     except Exception as exc:  # Redis down: entries expire by TTL; nothing else to do
         log.warning("public cache invalidation failed: %s", exc)
 
 
-def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str]:
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _fresh(build: Callable[[], bytes]) -> tuple[bytes, str]:
+    body = build()
+    return body, _etag(body)
+
+
+def _from_redis(generation: int, name: str, build: Callable[[], bytes]) -> tuple[bytes, str]:
+    key = f"public:{generation}:{name}"
+    lock = redis_client.client.lock(f"{cache.cache.key_prefix}public:lock:{generation}:{name}",
+                                    timeout=LOCK_SECONDS, blocking=False)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        if lock.acquire():
+            try:
+                entry = _fresh(build)
+                cache.set(key, entry, timeout=current_app.config.get("PUBLIC_CACHE_TTL", ENTRY_TTL))
+                return entry
+            finally:
+                lock.release()
+        if time.monotonic() > deadline:  # the renderer elsewhere is stuck: render ourselves
+            return _fresh(build)
+        time.sleep(0.01)
+
+
+def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str, int | None]:
+    """(body, etag, generation); generation None when the answer was not cached."""
+    if not current_app.config.get("PUBLIC_CACHE", True):
+        return (*_fresh(build), None)
     try:
-        generation = _generation()
-    except Exception as exc:
+        generation = _generation().current()
+    except redis.RedisError as exc:
         log.warning("public cache unavailable, rendering from the database: %s", exc)
-        body = build()
-        return body, _etag(body)
+        return (*_fresh(build), None)
     if _local["generation"] != generation:
         _local.update(generation=generation, entries={})
     held = _local["entries"].get(name)
     if held is not None and held[1] > time.monotonic():
-        return held[0]
-    key = f"public:{generation}:{name}"
-    try:
-        entry = cache.get(key)
-    except Exception:
-        entry = None
-    if entry is None:
-        body = build()
-        entry = (body, _etag(body))
+        return (*held[0], generation)
+    with _name_locks.setdefault(name, threading.Lock()):  # one renderer per process
+        held = _local["entries"].get(name)
+        if held is not None and held[1] > time.monotonic():
+            return (*held[0], generation)
         try:
-            cache.set(key, entry, timeout=current_app.config.get("PUBLIC_CACHE_TTL", ENTRY_TTL))
-        except Exception as exc:
-            log.warning("public cache write failed: %s", exc)
-    if len(_local["entries"]) < 256:
-        _local["entries"][name] = (entry, time.monotonic() + LOCAL_TTL)
-    return entry
-
-
-def _etag(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+            entry = _from_redis(generation, name, build)
+        except redis.RedisError as exc:
+            log.warning("public cache unavailable, rendering from the database: %s", exc)
+            return (*_fresh(build), None)
+        if _local["generation"] == generation and len(_local["entries"]) < 256:
+            _local["entries"][name] = (entry, time.monotonic() + LOCAL_TTL)
+        return (*entry, generation)
 
 
 def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Response:
@@ -99,7 +125,9 @@ def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Respon
         return body.encode() if isinstance(body, str) else body
 
     g.public_response = True
-    body, etag = _lookup(name, _bytes)
+    body, etag, generation = _lookup(name, _bytes)
+    if generation is not None:
+        request.environ[ENVIRON_KEY] = (generation, etag, body)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -108,7 +136,12 @@ def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Respon
 
 
 def reset_local() -> None:
+    """Drop this process's copies (tests that wipe Redis behind the cache's back)."""
     _local.update(generation=None, entries={})
+    try:
+        _generation().forget()
+    except RuntimeError:  # no app context
+        pass
 
 
 @sa_event.listens_for(Session, "after_flush")
@@ -145,6 +178,11 @@ class PublicSessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = PublicSessionInterface()
+    generation = Generation(app.extensions["redis"], app.config["CACHE_KEY_PREFIX"])
+    app.extensions["public_generation"] = generation
+    if app.config.get("PUBLIC_CACHE", True):
+        fast = PublicFastPath(app.wsgi_app, generation, LOCAL_TTL)
+        app.extensions["public_fastpath"] = app.wsgi_app = fast
     # Registered before the stream publisher: the cache is dropped before
     # clients hear about the change, so their refetch never sees stale data.
     events.on_commit(invalidate)
