@@ -67,7 +67,7 @@ def test_no_javascript_rendering_is_complete(live_server, watched, showcase):
                      "Past incidents", "Old outage", "Skip to main content"):
         assert expected in text, expected
     assert page.locator("details.group[open]").count() == 1  # the degraded group opens itself
-    assert not page.locator(".theme-toggle").is_visible()  # needs JS, so hidden without it
+    assert not page.locator(".header-actions").is_visible()  # needs JS, so hidden without it
     page.goto(live_server.url + f"/status/incidents/{showcase['incident']['id']}")
     assert "We are investigating." in page.inner_text("main")
 
@@ -130,3 +130,18 @@ def test_times_are_shown_in_the_readers_zone(live_server, watched, showcase):
     page = watched(timezone_id="Asia/Tokyo").page
     page.goto(live_server.url + f"/status/incidents/{showcase['incident']['id']}")
     expect(page.locator("time[data-local]").first).to_contain_text("GMT+9", timeout=WAIT_MS)
+
+
+def test_updates_dialog_traps_focus_and_closes_with_escape(live_server, watched):
+    page = watched().page
+    page.goto(live_server.url + "/status/history")
+    opener = page.get_by_role("button", name="Get updates")
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Get updates")
+    expect(dialog).to_be_visible()
+    for _ in range(8):  # Tab never leaves the dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('[role=dialog]') !== null")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Get updates"
