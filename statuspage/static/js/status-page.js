@@ -53,7 +53,8 @@ export function registerStatusPage(Alpine) {
     destroy() { this.stream?.close(); },
     async refetch() {
       try {
-        const response = await fetch(STATUS_URL, { headers: { Accept: "application/json" } });
+        // "no-cache": revalidate (ETag) instead of reusing the copy max-age allows.
+        const response = await fetch(STATUS_URL, { cache: "no-cache", headers: { Accept: "application/json" } });
         if (response.ok) store().state = fromSnapshot(await response.json());
       } catch (e) { /* offline: the next event or reconnect tries again */ }
     },
