@@ -5,7 +5,7 @@ build); no framing anywhere except the small embed widget.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 EMBEDDABLE_ENDPOINTS = {"public.embed"}
 
@@ -17,9 +17,7 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
 def _apply(response):
     headers = response.headers
     embeddable = request.endpoint in EMBEDDABLE_ENDPOINTS
-    from flask import current_app
-
-    ancestors = current_app.config.get("EMBED_FRAME_ANCESTORS", "*") if embeddable else "'none'"
+    ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if embeddable else "'none'"
     headers["Content-Security-Policy"] = _CSP.format(ancestors=ancestors)
     if not embeddable:
         headers["X-Frame-Options"] = "DENY"

@@ -53,6 +53,8 @@ def app(instance_dir):
     with app.app_context():
         upgrade()
     yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter reports them
 
 
 def _truncate_all(app):
