@@ -15,18 +15,20 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
 
 
 def _apply(response):
+    # setdefault: a view may tighten a header (token pages send no Referer at
+    # all); nothing here is loosened by anyone but the embed.
     headers = response.headers
     embeddable = request.endpoint in EMBEDDABLE_ENDPOINTS
     ancestors = current_app.config["EMBED_FRAME_ANCESTORS"] if embeddable else "'none'"
-    headers["Content-Security-Policy"] = _CSP.format(ancestors=ancestors)
+    headers.setdefault("Content-Security-Policy", _CSP.format(ancestors=ancestors))
     if not embeddable:
-        headers["X-Frame-Options"] = "DENY"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     if request.is_secure:
-        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
 
 

@@ -56,3 +56,14 @@ def test_update_bodies_are_sanitised_on_the_page(client, api):
     make_incident(api, title="XSS attempt", summary="<script>alert('x')</script> hello")
     page = client.get("/status").get_data(as_text=True)
     assert "<script>alert" not in page
+
+
+def test_a_view_may_tighten_a_header(app):
+    from flask import Response
+
+    from statuspage.security import _apply
+
+    with app.test_request_context("/subscriptions/manage/x"):
+        response = _apply(Response(headers={"Referrer-Policy": "no-referrer"}))
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]

@@ -12,7 +12,7 @@ from ..domain.pagetime import format_day, format_time, zone
 bp = Blueprint("public", __name__)
 
 # Endpoints that the notifications work may register for the subscribe pages.
-_SUBSCRIBE_ENDPOINTS = ("subscriptions.subscribe", "subscriptions.new", "subscriptions.index")
+_SUBSCRIBE_ENDPOINTS = ("subscriptions.subscribe_form", "subscriptions.subscribe")
 
 
 def subscribe_url(**params) -> str | None:
