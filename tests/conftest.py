@@ -53,8 +53,8 @@ def app(instance_dir):
     with app.app_context():
         upgrade()
     yield app
-    with app.app_context():
-        db.engine.dispose()  # close pooled connections before the interpreter reports them
+    with app.app_context():  # close pooled connections before the app object is collected
+        db.engine.dispose()
 
 
 def _truncate_all(app):

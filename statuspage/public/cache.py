@@ -127,7 +127,8 @@ def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Respon
     g.public_response = True
     body, etag, generation = _lookup(name, _bytes)
     if generation is not None:
-        request.environ[ENVIRON_KEY] = (generation, etag, body)
+        rule = request.url_rule.rule if request.url_rule else request.path
+        request.environ[ENVIRON_KEY] = (generation, etag, body, rule)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL

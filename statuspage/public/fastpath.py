@@ -9,7 +9,10 @@ generation is unchanged (invalidation reaches every process at once, see
 every miss, goes through Flask as usual.
 
 Requests answered here skip Flask's request hooks: they get a fresh
-``X-Request-ID`` but no per-request log line. ``hits`` counts them.
+``X-Request-ID`` but no per-request log line. ``hits`` counts them, and each
+callable in ``observers`` is called as ``observer(method, route, status,
+seconds)`` (``route`` being the Flask rule that first served the URL), so
+request metrics can count them too.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ class Held:
     body: bytes
     headers: list[tuple[str, str]]
     expires: float
+    route: str
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -50,6 +54,7 @@ class PublicFastPath:
         self.ttl = ttl
         self.routes: dict[tuple, Held] = {}
         self.hits = 0
+        self.observers: list = []
 
     @staticmethod
     def _key(environ) -> tuple:
@@ -63,14 +68,18 @@ class PublicFastPath:
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
         held = self.routes.get(key)
-        if held is not None and held.expires > time.monotonic():
+        started = time.monotonic()
+        if held is not None and held.expires > started:
             try:
                 current = self.generation.current()
             except redis.RedisError:
                 current = None
             if current == held.generation:
                 self.hits += 1
-                return self._serve(held, environ, start_response, method)
+                status, body = self._serve(held, environ, start_response, method)
+                for observer in self.observers:
+                    observer(method, held.route, status, time.monotonic() - started)
+                return body
         return self._through_flask(key, environ, start_response)
 
     def _serve(self, held: Held, environ, start_response, method):
@@ -79,9 +88,9 @@ class PublicFastPath:
         headers = held.headers + [("X-Request-ID", request_id)]
         if _etag_matches(environ.get("HTTP_IF_NONE_MATCH", "") or "\0", held.etag):
             start_response("304 NOT MODIFIED", [h for h in headers if h[0].lower() != "content-type"])
-            return [b""]
+            return 304, [b""]
         start_response("200 OK", headers + [("Content-Length", str(len(held.body)))])
-        return [b"" if method == "HEAD" else held.body]
+        return 200, [b"" if method == "HEAD" else held.body]
 
     def _through_flask(self, key, environ, start_response):
         captured = {}
@@ -95,10 +104,10 @@ class PublicFastPath:
         if info is not None and captured.get("status", "").startswith("200"):
             headers = captured["headers"]
             if not any(name.lower() == "set-cookie" for name, _ in headers):
-                generation, etag, body = info
+                generation, etag, body, route = info
                 if len(self.routes) >= MAX_ROUTES:
                     self.routes.clear()
                 self.routes[key] = Held(generation, etag, body,
                                         [(n, v) for n, v in headers if n.lower() not in _SKIP_HEADERS],
-                                        time.monotonic() + self.ttl)
+                                        time.monotonic() + self.ttl, route)
         return result

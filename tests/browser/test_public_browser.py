@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from statuspage.extensions import db
 from statuspage.services import incidents
 from statuspage.services.context import SYSTEM
+from statuspage.public import subscribe_url
 from tests.browser.conftest import AXE
 from tests.conftest import make_component, make_incident
 from tests.public.builders import make_maintenance, make_postmortem
@@ -31,9 +32,15 @@ def showcase(api):
     return {"incident": incident, "resolved": resolved}
 
 
-def _pages(showcase):
-    return ["/status", f"/status/incidents/{showcase['incident']['id']}",
-            f"/status/incidents/{showcase['resolved']['id']}/postmortem", "/status/history", "/status/embed"]
+def _pages(showcase, app):
+    pages = ["/status", f"/status/incidents/{showcase['incident']['id']}",
+             f"/status/incidents/{showcase['resolved']['id']}/postmortem", "/status/history", "/status/embed"]
+    # The subscription pages (another part of the product) share this layout and CSS.
+    with app.test_request_context():
+        subscribe = subscribe_url()
+    if subscribe:
+        pages += [subscribe, subscribe + f"?incident={showcase['incident']['id']}"]
+    return pages
 
 
 def _stream_open(page):
@@ -41,11 +48,12 @@ def _stream_open(page):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_pages_have_no_console_errors_csp_violations_or_serious_axe_findings(live_server, watched, showcase, scheme):
+def test_pages_have_no_console_errors_csp_violations_or_serious_axe_findings(live_server, watched, showcase, scheme,
+                                                                             app):
     watch = watched(color_scheme=scheme)
     # axe is injected as an inline script, so its own context bypasses the CSP.
     audit = watched(color_scheme=scheme, bypass_csp=True).page
-    for path in _pages(showcase):
+    for path in _pages(showcase, app):
         watch.page.goto(live_server.url + path)
         watch.page.wait_for_load_state("networkidle") if path != "/status" else _stream_open(watch.page)
         assert watch.errors == [], (path, watch.errors)

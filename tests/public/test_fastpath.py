@@ -64,3 +64,19 @@ def test_writes_and_uncached_answers_always_reach_flask(client, api, fast):
     assert client.get("/status/incidents/999").status_code == 404
     assert client.post("/status").status_code == 405
     assert fast.hits == hits
+
+
+def test_observers_see_fast_answers(client, api, fast):
+    make_component(api, "API")
+    seen = []
+    fast.observers.append(lambda *args: seen.append(args))
+    try:
+        client.get("/status/incidents/999")
+        client.get("/api/v2/components.json")
+        etag = client.get("/api/v2/components.json").headers["ETag"]
+        client.get("/api/v2/components.json", headers={"If-None-Match": etag})
+    finally:
+        fast.observers.clear()
+    assert [(m, r, s) for m, r, s, _ in seen] == [("GET", "/api/v2/components.json", 200),
+                                                  ("GET", "/api/v2/components.json", 304)]
+    assert all(seconds >= 0 for *_, seconds in seen)
