@@ -75,11 +75,23 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     app.register_blueprint(subscriptions_bp)
     stream_views.init_app(app)
     cli.init_app(app)
+    _init_public(app)  # before the publisher: cache dropped before clients hear of a change
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)
     events.on_commit(notifications.enqueue_after_commit)
     tracing.init_app(app)
     return app
+
+
+def _init_public(app: Flask) -> None:
+    from . import markdown, metrics, public, security
+
+    security.init_app(app)
+    markdown.init_app(app)
+    public.init_app(app)
+    fast = app.extensions.get("public_fastpath")
+    if fast is not None:  # requests it answers never enter Flask's hooks; count them anyway
+        fast.observers.append(metrics.observe_fast)
 
 
 def _init_login(login_manager) -> None:

@@ -61,6 +61,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PAGE_NAME": env.get("PAGE_NAME", "Acme Cloud"),
         "PAGE_TIMEZONE": env.get("PAGE_TIMEZONE", "UTC"),
+        "PUBLIC_CACHE": _bool(env.get("PUBLIC_CACHE"), True),  # off: benchmarks of the uncached path
+        "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),  # who may frame /status/embed
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),

@@ -89,6 +89,13 @@ def _observe(response):
     return response
 
 
+def observe_fast(method: str, route: str, status: int, seconds: float) -> None:
+    """Count a request the public fast path answered without entering Flask."""
+    labels = (method, route, str(status))
+    http_requests.labels(*labels).inc()
+    http_latency.labels(*labels).observe(seconds)
+
+
 def _require_token(view):
     """Optional bearer protection of /metrics (METRICS_TOKEN)."""
     from functools import wraps

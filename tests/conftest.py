@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from statuspage import create_app
 from statuspage.embedded_redis import stop as stop_embedded_redis
 from statuspage.extensions import db, redis_client
+from statuspage.public.cache import reset_local as reset_public_cache
 from statuspage.services import users
 from statuspage.services.context import SYSTEM
 
@@ -97,6 +98,7 @@ def _clean_state(app):
         db.session.remove()
         _truncate_all(app)
         redis_client.client.flushdb()
+        reset_public_cache()  # its in-memory copies would outlive the flush
 
 
 @pytest.fixture

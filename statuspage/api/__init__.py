@@ -7,3 +7,4 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 from . import analytics, audit, components, incidents, openapi  # noqa: E402,F401
 from . import maintenances, postmortems, templates  # noqa: E402,F401
 from . import deliveries, subscribers  # noqa: E402,F401
+from . import public  # noqa: E402,F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 import redis
@@ -97,6 +98,10 @@ def test_events_committed_while_redis_is_down_go_out_once_in_order(app, instance
         with SSEClient(web.port, "/api/stream/public", {"Last-Event-ID": before.id}) as resumed:
             assert [e.id for e in resumed.events(2)] == [e.id for e in during]
 
+        # Rows are marked published just after their XADD; give the relay that moment.
+        deadline = time.monotonic() + 15
+        while _pending_titles() and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert _pending_titles() == []
         entries = private_redis.entries("statuspage:events")
         outbox_ids = [int(fields[b"outbox_id"]) for _id, fields in entries]

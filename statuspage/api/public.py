@@ -1,0 +1,50 @@
+"""Public JSON: our aggregate under /api/public and Statuspage-compatible /api/v2."""
+from __future__ import annotations
+
+import json
+from ..public.cache import cached
+from ..services import public_status, statuspage_v2
+from . import bp
+from .endpoint import endpoint
+
+JSON = "application/json"
+
+
+def dumps(data) -> str:
+    return json.dumps(public_status.jsonable(data), separators=(",", ":"), ensure_ascii=False)
+
+
+@bp.get("/public/status")
+@endpoint("The public page's aggregate: status, components with uptime, incidents, maintenance",
+          role=None, tags=("public",))
+def public_status_document():
+    return cached("api:status", lambda: dumps(public_status.build()), JSON)
+
+
+@bp.get("/public/incidents/<id:incident_id>")
+@endpoint("A public incident with its public timeline", role=None, errors=(404,), tags=("public",))
+def public_incident(incident_id):
+    public_status.public_incident(incident_id)
+    return cached(f"api:incident:{incident_id}",
+                  lambda: dumps(public_status.incident_detail(incident_id)), JSON)
+
+
+@bp.get("/public/incidents/<id:incident_id>/postmortem")
+@endpoint("A published postmortem", role=None, errors=(404,), tags=("public",))
+def public_postmortem(incident_id):
+    public_status.published_postmortem(incident_id)
+    return cached(f"api:postmortem:{incident_id}",
+                  lambda: dumps(public_status.postmortem_view(incident_id)), JSON)
+
+
+def _v2_view(name: str):
+    def view():
+        return cached(f"v2:{name}", lambda: dumps(statuspage_v2.document(name)), JSON)
+    view.__name__ = "v2_" + name.replace("/", "_").replace("-", "_")
+    return endpoint(f"Statuspage v2: {name}.json", role=None, tags=("statuspage-v2",))(view)
+
+
+for _name in ("summary", "status", "components", "incidents", "incidents/unresolved",
+              "scheduled-maintenances", "scheduled-maintenances/upcoming",
+              "scheduled-maintenances/active"):
+    bp.add_url_rule(f"/v2/{_name}.json", view_func=_v2_view(_name), methods=["GET"])

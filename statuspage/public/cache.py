@@ -1,0 +1,189 @@
+"""Cached public responses: Redis via flask-caching, strong ETags, invalidation after commit.
+
+Entries are filed under a generation number (see :mod:`.generation`).
+Invalidation moves to a new generation, so every process sees the change at
+once, and a rebuild that read the database before a commit files its result
+under the old generation, where nobody looks. Each process also keeps the
+current generation's entries in memory, so a hit costs no Redis round trip.
+On a miss only one request per process, and one process at a time (a short
+Redis lock), renders; the others wait for its result rather than stampede the
+database. If Redis is unreachable the response is rendered from the database:
+slower, never a 500.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from typing import Callable
+
+import redis
+from flask import Flask, Response, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from ..extensions import cache, redis_client
+from ..models import (
+    Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
+    Maintenance, MaintenanceComponent, Postmortem,
+)
+from ..services import events
+from .fastpath import ENVIRON_KEY, PublicFastPath
+from .generation import Generation
+
+log = logging.getLogger(__name__)
+
+CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
+ENTRY_TTL = 300  # seconds; uptime bars and "upcoming" windows move with the clock
+LOCAL_TTL = 30  # seconds an in-memory copy is served before asking Redis again
+LOCK_SECONDS = 10
+WAIT_SECONDS = 5
+_PUBLIC_MODELS = (Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent,
+                  IncidentUpdate, Maintenance, MaintenanceComponent, Postmortem)
+_DIRTY = "public_cache_dirty"
+_local: dict = {"generation": None, "entries": {}}
+_name_locks: dict[str, threading.Lock] = {}
+
+
+def _generation() -> Generation:
+    return current_app.extensions["public_generation"]
+
+
+def invalidate(_event_ids=None) -> None:
+    """Forget every cached public response (all processes)."""
+    _local["entries"] = {}
+    try:
+        _generation().bump()
+    except Exception as exc:  # Redis down: entries expire by TTL; nothing else to do
+        log.warning("public cache invalidation failed: %s", exc)
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _fresh(build: Callable[[], bytes]) -> tuple[bytes, str]:
+    body = build()
+    return body, _etag(body)
+
+
+def _from_redis(generation: int, name: str, build: Callable[[], bytes]) -> tuple[bytes, str]:
+    key = f"public:{generation}:{name}"
+    lock = redis_client.client.lock(f"{cache.cache.key_prefix}public:lock:{generation}:{name}",
+                                    timeout=LOCK_SECONDS, blocking=False)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        if lock.acquire():
+            try:
+                entry = _fresh(build)
+                cache.set(key, entry, timeout=current_app.config.get("PUBLIC_CACHE_TTL", ENTRY_TTL))
+                return entry
+            finally:
+                lock.release()
+        if time.monotonic() > deadline:  # the renderer elsewhere is stuck: render ourselves
+            return _fresh(build)
+        time.sleep(0.01)
+
+
+def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str, int | None]:
+    """(body, etag, generation); generation None when the answer was not cached."""
+    if not current_app.config.get("PUBLIC_CACHE", True):
+        return (*_fresh(build), None)
+    try:
+        generation = _generation().current()
+    except redis.RedisError as exc:
+        log.warning("public cache unavailable, rendering from the database: %s", exc)
+        return (*_fresh(build), None)
+    if _local["generation"] != generation:
+        _local.update(generation=generation, entries={})
+    held = _local["entries"].get(name)
+    if held is not None and held[1] > time.monotonic():
+        return (*held[0], generation)
+    with _name_locks.setdefault(name, threading.Lock()):  # one renderer per process
+        held = _local["entries"].get(name)
+        if held is not None and held[1] > time.monotonic():
+            return (*held[0], generation)
+        try:
+            entry = _from_redis(generation, name, build)
+        except redis.RedisError as exc:
+            log.warning("public cache unavailable, rendering from the database: %s", exc)
+            return (*_fresh(build), None)
+        if _local["generation"] == generation and len(_local["entries"]) < 256:
+            _local["entries"][name] = (entry, time.monotonic() + LOCAL_TTL)
+        return (*entry, generation)
+
+
+def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Response:
+    """A 200 (or 304) for ``name``, rebuilt with ``build`` on a cache miss."""
+    def _bytes() -> bytes:
+        body = build()
+        return body.encode() if isinstance(body, str) else body
+
+    g.public_response = True
+    body, etag, generation = _lookup(name, _bytes)
+    if generation is not None:
+        rule = request.url_rule.rule if request.url_rule else request.path
+        request.environ[ENVIRON_KEY] = (generation, etag, body, rule)
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add("Accept-Encoding")
+    return response.make_conditional(request)
+
+
+def reset_local() -> None:
+    """Drop this process's copies (tests that wipe Redis behind the cache's back)."""
+    _local.update(generation=None, entries={})
+    try:
+        _generation().forget()
+    except RuntimeError:  # no app context
+        pass
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _track(session, _ctx):
+    # Edits that emit no outbox event (a component renamed) still change the page.
+    if any(isinstance(o, _PUBLIC_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_DIRTY] = True
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop(_DIRTY, None)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    if session.info.pop(_DIRTY, False):
+        try:
+            invalidate()
+        except RuntimeError:  # outside an app context (scripts): nothing cached to drop
+            pass
+
+
+class PublicSessionInterface(SecureCookieSessionInterface):
+    """Cached public responses are the same for everyone, so they must not say
+    "Vary: Cookie" (Flask-Login touches the session on every response, which
+    would make shared caches keep one copy per visitor)."""
+
+    def save_session(self, app, session, response):
+        super().save_session(app, session, response)
+        if g.get("public_response") and not session.modified:
+            response.vary.discard("cookie")  # lower case: HeaderSet compares it as given
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = PublicSessionInterface()
+    generation = Generation(app.extensions["redis"], app.config["CACHE_KEY_PREFIX"])
+    app.extensions["public_generation"] = generation
+    if app.config.get("PUBLIC_CACHE", True):
+        fast = PublicFastPath(app.wsgi_app, generation, LOCAL_TTL)
+        app.extensions["public_fastpath"] = app.wsgi_app = fast
+    # Registered before the stream publisher: the cache is dropped before
+    # clients hear about the change, so their refetch never sees stale data.
+    events.on_commit(invalidate)

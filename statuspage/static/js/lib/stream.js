@@ -1,0 +1,64 @@
+// An EventSource that resumes where it stopped.
+// The browser resends Last-Event-ID when it reconnects by itself; when the
+// connection is closed for good (an HTTP error, a server restart refused) we
+// open a new one with ?last_event_id= so no event is missed.
+
+export const EVENT_TYPES = [
+  "INCIDENT_CREATED", "INCIDENT_UPDATED", "INCIDENT_STATUS_CHANGED", "INCIDENT_UPDATE_POSTED",
+  "POSTMORTEM_PUBLISHED", "COMPONENT_STATUS_CHANGED", "MAINTENANCE_SCHEDULED", "MAINTENANCE_UPDATED",
+  "MAINTENANCE_STARTED", "MAINTENANCE_COMPLETED", "RESYNC",
+];
+const CLOSED = 2;
+
+export function resumeUrl(url, lastEventId) {
+  if (!lastEventId) return url;
+  const sep = url.includes("?") ? "&" : "?";
+  return `${url}${sep}last_event_id=${encodeURIComponent(lastEventId)}`;
+}
+
+export function backoff(attempt) {
+  return Math.min(30000, 1000 * 2 ** Math.min(attempt, 5));
+}
+
+/**
+ * Open ``url`` and call ``onEvent(type, data, id)`` for every event, in order.
+ * ``lastEventId`` is where to start (the page's render position).
+ * Returns ``{close(), lastEventId()}``. ``EventSourceImpl`` and ``schedule``
+ * are injectable for tests.
+ */
+export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl = globalThis.EventSource,
+  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null } = {}) {
+  // Start from the stream position the page was rendered at, so events that
+  // happened between rendering and connecting are replayed too.
+  let lastId = lastEventId;
+  let source = null;
+  let attempts = 0;
+  let closed = false;
+
+  const connect = () => {
+    source = new EventSourceImpl(resumeUrl(url, lastId));
+    source.onopen = () => { attempts = 0; onState("open"); };
+    source.onerror = () => {
+      if (closed) return;
+      if (source.readyState === CLOSED) {
+        onState("closed");
+        schedule(connect, backoff(attempts++));
+      } else {
+        onState("reconnecting");
+      }
+    };
+    for (const type of EVENT_TYPES) {
+      source.addEventListener(type, (event) => {
+        if (event.lastEventId) lastId = event.lastEventId;
+        let data = null;
+        try { data = event.data ? JSON.parse(event.data) : null; } catch { data = null; }
+        onEvent(type, data, event.lastEventId);
+      });
+    }
+  };
+  connect();
+  return {
+    close() { closed = true; source?.close(); },
+    lastEventId: () => lastId,
+  };
+}

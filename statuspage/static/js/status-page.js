@@ -1,0 +1,114 @@
+// Alpine components of the public pages: live banner, components, incidents, toast.
+import { announcement, fromSnapshot, INCIDENT_STATUS_LABEL, reasons, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
+import { openStream } from "./lib/stream.js";
+import { addDays, dayTitle, formatLocal } from "./lib/timefmt.js";
+
+const STREAM_URL = "/api/stream/public";
+const STATUS_URL = "/api/public/status";
+
+function readJson(id) {
+  const el = document.getElementById(id);
+  return el ? JSON.parse(el.textContent) : null;
+}
+
+/** Show every <time data-local> in the reader's zone; the page zone stays in the tooltip. */
+export function localiseTimes(root = document) {
+  for (const el of root.querySelectorAll("time[data-local]")) {
+    const text = formatLocal(el.getAttribute("datetime"));
+    if (text) {
+      el.title = `${el.textContent.trim()} (page time)`;
+      el.textContent = text;
+    }
+  }
+}
+
+/** Plain uptime-bar days get a date tooltip (the server sends only the marked days). */
+export function labelUptimeDays(root = document) {
+  for (const bar of root.querySelectorAll("ol.bar[data-start]")) {
+    bar.querySelectorAll("li").forEach((li, index) => {
+      if (!li.title && !li.querySelector(".tip")) {
+        li.title = dayTitle(addDays(bar.dataset.start, index), li.classList.contains("l-nodata") ? null : 100);
+      }
+    });
+  }
+}
+
+export function registerStatusPage(Alpine) {
+  Alpine.store("live", { state: null, toast: "", connection: "idle" });
+  const store = () => Alpine.store("live");
+
+  Alpine.data("livePage", () => ({
+    stream: null,
+    toastTimer: null,
+    init() {
+      const snapshot = readJson("live-snapshot");
+      if (!snapshot) return;
+      store().state = fromSnapshot(snapshot);
+      this.stream = openStream(STREAM_URL, {
+        lastEventId: snapshot.last_event_id,
+        onEvent: (type, data) => this.handle(type, data),
+        onState: (state) => { store().connection = state; },
+      });
+    },
+    destroy() { this.stream?.close(); },
+    async refetch() {
+      try {
+        // "no-cache": revalidate (ETag) instead of reusing the copy max-age allows.
+        const response = await fetch(STATUS_URL, { cache: "no-cache", headers: { Accept: "application/json" } });
+        if (response.ok) store().state = fromSnapshot(await response.json());
+      } catch (e) { /* offline: the next event or reconnect tries again */ }
+    },
+    handle(type, data) {
+      if (type === "RESYNC" || type.startsWith("MAINTENANCE_")) this.refetch();
+      else store().state = reduce(store().state, type, data);
+      const message = announcement(type);
+      if (message) this.announce(message);
+    },
+    announce(message) {
+      store().toast = message;
+      clearTimeout(this.toastTimer);
+      this.toastTimer = setTimeout(() => { store().toast = ""; }, 8000);
+    },
+  }));
+
+  Alpine.data("toast", () => ({
+    get message() { return store().toast; },
+    get visible() { return store().toast !== ""; },
+  }));
+
+  Alpine.data("banner", () => ({
+    init() { this.$refs.server?.remove(); },
+    get state() { return store().state; },
+    get indicator() { return this.state?.indicator ?? this.$el.dataset.indicator; },
+    get description() { return this.state?.description ?? ""; },
+    get reasons() { return this.state ? reasons(this.state) : []; },
+    get hasReasons() { return this.reasons.length > 0; },
+  }));
+
+  Alpine.data("componentRow", () => ({
+    id: 0,
+    init() { this.id = Number(this.$el.dataset.id); },
+    get status() { return store().state?.components[this.id]?.status ?? this.$el.dataset.status; },
+    get label() { return STATUS_LABEL[this.status] ?? this.status; },
+  }));
+
+  Alpine.data("componentGroup", () => ({
+    ids: [],
+    init() { this.ids = JSON.parse(this.$el.dataset.ids || "[]"); },
+    get status() {
+      const components = store().state?.components ?? {};
+      return worstStatus(this.ids.map((id) => components[id]?.status ?? "operational"));
+    },
+    get label() { return STATUS_LABEL[this.status]; },
+    get degraded() { return this.status !== "operational"; },
+  }));
+
+  Alpine.data("incidentList", () => ({
+    init() { this.$refs.server?.remove(); },
+    get incidents() { return store().state?.incidents ?? []; },
+    get empty() { return this.incidents.length === 0; },
+    href(incident) { return `/status/incidents/${incident.id}`; },
+    statusLabel(status) { return INCIDENT_STATUS_LABEL[status] ?? status; },
+    when(iso) { return formatLocal(iso); },
+  }));
+}

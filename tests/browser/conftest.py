@@ -1,0 +1,120 @@
+"""A real server (gunicorn as in the Procfile) and a real Chromium for browser tests."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn (gevent worker, the Procfile's setup) on a port picked at run time,
+    sharing the test app's database, Redis and instance folder."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ,
+                    "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                    "REDIS_URL": app.config["REDIS_URL"],
+                    "INSTANCE_PATH": app.instance_path,
+                    "SECRET_KEY": app.config["SECRET_KEY"],
+                    "PUBLIC_BASE_URL": self.url,
+                    "RATELIMIT_ENABLED": "false",
+                    "STREAM_HEARTBEAT_SECONDS": "2",
+                    "WEB_CONCURRENCY": "1"}
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
+             "--graceful-timeout", "2", os.environ.get("BROWSER_TEST_WSGI_APP", "wsgi:app")],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/status/badge.svg", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("the test server exited at start")
+                time.sleep(0.2)
+        raise RuntimeError("the test server did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)  # gunicorn: quick shutdown, open streams cut
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (scripts/bootstrap does it)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """A page whose console errors, page errors and CSP violations are recorded."""
+
+    def __init__(self, context):
+        self.context = context
+        self.errors: list[str] = []
+        context.add_init_script(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+        self.page = context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__csp")
+
+
+@pytest.fixture
+def watched(browser):
+    contexts = []
+
+    def open_page(**options) -> PageWatch:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return PageWatch(context)
+
+    yield open_page
+    for context in contexts:
+        context.close()
