@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from statuspage.extensions import db
 from tests.stream.servers import WebServer, Worker, base_env
 
-from .procs import RedisProcess
+from .procs import RedisProcess, wait_for
 
 
 @pytest.fixture
@@ -58,9 +58,22 @@ class Stack:
         return server
 
     def worker(self, **overrides) -> Worker:
+        """A ``flask worker``, returned once it has registered with RQ on the private Redis."""
+        known = self._workers()
         worker = Worker(self.env(**overrides), self.tmp_path)
         self.processes.append(worker)
+
+        def registered():
+            if worker.proc.poll() is not None:
+                raise RuntimeError("flask worker exited:\n" + worker.output())
+            return self._workers() - known
+
+        wait_for(registered, 60, "the worker to register")
         return worker
+
+    def _workers(self) -> set:
+        with self.redis.client() as client:
+            return set(client.smembers("rq:workers"))
 
     def stop(self) -> None:
         for process in reversed(self.processes):
