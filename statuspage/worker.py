@@ -79,6 +79,12 @@ def worker_command(burst: bool) -> None:
         stop_beating.set()
 
 
+def _stop_requested(worker) -> bool:
+    # RQ stamps every SIGTERM/SIGINT; ``_stop_requested`` alone is only set when busy.
+    return worker is not None and (worker._stop_requested
+                                   or getattr(worker, "_shutdown_requested_date", None) is not None)
+
+
 def run_until_stopped(burst: bool) -> None:
     """Run RQ, starting it again when a Redis outage made it quit.
 
@@ -97,10 +103,10 @@ def run_until_stopped(burst: bool) -> None:
             worker.work(with_scheduler=True, burst=burst)
         except redis.RedisError as exc:
             log.warning("worker could not reach Redis: %s", exc)
-        if burst or (worker is not None and worker._stop_requested):
+        if burst or _stop_requested(worker):
             return
         log.warning("RQ worker stopped on an error; starting again in %.1f s", backoff)
         time.sleep(backoff)
-        if worker is not None and worker._stop_requested:  # SIGTERM during the pause
+        if _stop_requested(worker):  # SIGTERM during the pause
             return
         backoff = min(backoff * 2, 5.0)

@@ -70,3 +70,18 @@ def test_sigterm_lets_a_short_job_finish(app):
             worker.communicate()
     assert worker.returncode == 0
     assert Job.fetch(job.id, connection=connection).get_status() == JobStatus.FINISHED
+
+
+def test_sigterm_stops_an_idle_worker_instead_of_restarting_it(app):
+    # The worker starts RQ again after a Redis error; a plain SIGTERM must still end it.
+    connection = redis_client.client
+    worker = start_worker(app)
+    try:
+        assert wait_for(lambda: connection.scard("rq:workers") > 0)
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    assert worker.returncode == 0
