@@ -77,7 +77,9 @@ def test_sigterm_stops_an_idle_worker_instead_of_restarting_it(app):
     connection = redis_client.client
     worker = start_worker(app)
     try:
-        assert wait_for(lambda: connection.scard("rq:workers") > 0)
+        # "idle" is set once the work loop runs, after RQ installed its signal handlers.
+        assert wait_for(lambda: any(connection.hget(key, "state") == b"idle"
+                                    for key in connection.smembers("rq:workers")))
         worker.send_signal(signal.SIGTERM)
         worker.communicate(timeout=30)
     finally:

@@ -46,7 +46,8 @@ def _success(spec: EndpointSpec) -> dict:
 def _operation(spec: EndpointSpec, params: list[dict]) -> dict:
     op: dict = {"summary": spec.summary, "tags": list(spec.tags) or ["misc"],
                 "responses": {str(spec.status): _success(spec)}}
-    errors = set(spec.errors) | ({400} if spec.idempotent else set())  # a malformed key
+    # Idempotency-Key: malformed (400), its twin still running (409), reused for another body (422).
+    errors = set(spec.errors) | ({400, 409, 422} if spec.idempotent else set())
     for status in sorted(errors):
         op["responses"][str(status)] = _problem(status)
     op["responses"].setdefault("500", _problem(500))
