@@ -40,6 +40,7 @@ SQLITE_DROP = ["DROP TRIGGER IF EXISTS refuse_marked_event"]
 
 
 def _run(statements):
+    db.session.rollback()  # the test's own reads must not hold a lock the DDL waits for
     with db.engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
