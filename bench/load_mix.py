@@ -176,12 +176,14 @@ def run(args) -> None:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
         for proc in clients:
             assert proc.stdout.readline().strip() == "ready"
+        reading_since = time.monotonic()
         time.sleep(args.warmup)  # listeners connect before the first event
         posted, failures = [], []
         started = time.monotonic()
         responders(port, token, args.responders, args.post_interval, args.duration, posted, failures)
         elapsed = time.monotonic() - started
         time.sleep(args.grace)  # the last events reach every listener
+        reading = time.monotonic() - reading_since
         reports = []
         for proc in clients:
             proc.stdin.write("stop\n")
@@ -202,7 +204,7 @@ def run(args) -> None:
               f"db={'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'sqlite'}, public path {path}")
         print(f"load: {args.readers} readers (think {args.think}s), {args.listeners} SSE listeners, "
               f"{args.responders} responders every {args.post_interval}s for {elapsed:.0f}s")
-        print(f"public requests: {len(latencies)} ({len(latencies) / elapsed:.0f}/s), errors {read_errors}")
+        print(f"public requests: {len(latencies)} ({len(latencies) / reading:.0f}/s over {reading:.0f}s), errors {read_errors}")
         if latencies:
             print(f"public latency: p50={percentile(latencies, 50) * 1000:.0f} ms "
                   f"p95={percentile(latencies, 95) * 1000:.0f} ms p99={percentile(latencies, 99) * 1000:.0f} ms")
