@@ -21,6 +21,12 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _seconds_list(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    if not value:
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def _secret_key(instance_path: Path, env: dict) -> str:
     key = env.get("SECRET_KEY")
     if key:
@@ -84,7 +90,11 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "DELIVERY_BATCH_SIZE": int(env.get("DELIVERY_BATCH_SIZE", "200")),
         "DELIVERY_FANOUT_WINDOW": int(env.get("DELIVERY_FANOUT_WINDOW", "1000")),
         "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "300")),
-        "DELIVERY_BACKOFF_SECONDS": (30, 120, 600, 3600, 21600),
+        # Wait before each retry; one more attempt than entries (comma-separated seconds).
+        "DELIVERY_BACKOFF_SECONDS": _seconds_list(env.get("DELIVERY_BACKOFF_SECONDS"),
+                                                  (30, 120, 600, 3600, 21600)),
+        # An event still waiting for fan-out this long after commit lost its job (Redis was down).
+        "FANOUT_GRACE_SECONDS": int(env.get("FANOUT_GRACE_SECONDS", "60")),
         "DELIVERY_REQUEUE_GRACE_SECONDS": int(env.get("DELIVERY_REQUEUE_GRACE_SECONDS", "120")),
         "WORKER_SWEEP_SECONDS": float(env.get("WORKER_SWEEP_SECONDS", "10")),
         "STREAM_KEY": env.get("STREAM_KEY", "statuspage:events"),

@@ -44,7 +44,10 @@ def start(connection: redis.Redis, interval: float) -> threading.Event:
             if stop.wait(interval):
                 return
 
-    beat(connection)
+    try:
+        beat(connection)
+    except redis.RedisError as exc:
+        log.warning("worker heartbeat failed: %s", exc)
     threading.Thread(target=run, name="worker-heartbeat", daemon=True).start()
     return stop
 

@@ -5,6 +5,7 @@ import re
 import uuid
 
 from flask import Flask, g, request
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -16,8 +17,18 @@ _REQUEST_ID_RE = re.compile(r"^[\w.:-]{1,64}$")
 class IdConverter(IntegerConverter):
     """Positive ids that fit every backend's integer; anything else is a 404, not a 500."""
 
+    MAX = 2**31 - 1
+
     def __init__(self, map, **kwargs):
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map)
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        # A 404 here, not a failed match: werkzeug would go on to a sibling rule of
+        # another method on the same path and answer 405 for a resource that is absent.
+        if not 1 <= number <= self.MAX:
+            raise NotFound()
+        return number
 
 
 def _begin_request():

@@ -5,6 +5,7 @@ import logging
 import time
 
 import click
+import redis
 from flask import current_app
 from flask.cli import with_appcontext
 from rq import Queue
@@ -66,16 +67,46 @@ def make_worker() -> StatusWorker:
 def worker_command(burst: bool) -> None:
     """Run the RQ worker (with its scheduler) on all queues."""
     from . import heartbeat
-    from .jobs.maintenance import schedule_sweep
 
-    schedule_sweep()  # the maintenance safety net; one chain however many workers start
-    worker = make_worker()
     # Threads, not job hooks: a long job must neither make the worker look dead
     # nor hold back events committed while Redis was down (the outbox relay).
     stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
     relay = Relay(current_app._get_current_object()).start()
     try:
-        worker.work(with_scheduler=True, burst=burst)
+        run_until_stopped(burst)
     finally:
         relay.stop()
         stop_beating.set()
+
+
+def _stop_requested(worker) -> bool:
+    # RQ stamps every SIGTERM/SIGINT; ``_stop_requested`` alone is only set when busy.
+    return worker is not None and (worker._stop_requested
+                                   or getattr(worker, "_shutdown_requested_date", None) is not None)
+
+
+def run_until_stopped(burst: bool) -> None:
+    """Run RQ, starting it again when a Redis outage made it quit.
+
+    RQ's work loop gives up on the first Redis error it meets outside a
+    dequeue (finishing a job, say); an outage must not take the worker, and
+    with it the relay and the sweeps, down for good.
+    """
+    from .jobs.maintenance import schedule_sweep
+
+    backoff = 0.5
+    while True:
+        worker = None
+        try:
+            schedule_sweep()  # the maintenance safety net; one chain however many workers start
+            worker = make_worker()
+            worker.work(with_scheduler=True, burst=burst)
+        except redis.RedisError as exc:
+            log.warning("worker could not reach Redis: %s", exc)
+        if burst or _stop_requested(worker):
+            return
+        log.warning("RQ worker stopped on an error; starting again in %.1f s", backoff)
+        time.sleep(backoff)
+        if _stop_requested(worker):  # SIGTERM during the pause
+            return
+        backoff = min(backoff * 2, 5.0)

@@ -70,3 +70,20 @@ def test_sigterm_lets_a_short_job_finish(app):
             worker.communicate()
     assert worker.returncode == 0
     assert Job.fetch(job.id, connection=connection).get_status() == JobStatus.FINISHED
+
+
+def test_sigterm_stops_an_idle_worker_instead_of_restarting_it(app):
+    # The worker starts RQ again after a Redis error; a plain SIGTERM must still end it.
+    connection = redis_client.client
+    worker = start_worker(app)
+    try:
+        # "idle" is set once the work loop runs, after RQ installed its signal handlers.
+        assert wait_for(lambda: any(connection.hget(key, "state") == b"idle"
+                                    for key in connection.smembers("rq:workers")))
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    assert worker.returncode == 0

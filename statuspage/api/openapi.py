@@ -14,6 +14,10 @@ from . import bp
 from .endpoint import EndpointSpec, endpoint
 
 _PARAM_RE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# What each URL converter accepts (web.IdConverter: positive, fits a 32-bit integer).
+_PATH_SCHEMAS = {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                 "int": {"type": "integer"}}
+_TEXT = {"type": "string"}
 _PAGING = {"page": {"type": "integer"}, "per_page": {"type": "integer"},
            "total": {"type": "integer"}, "pages": {"type": "integer"}}
 
@@ -42,7 +46,9 @@ def _success(spec: EndpointSpec) -> dict:
 def _operation(spec: EndpointSpec, params: list[dict]) -> dict:
     op: dict = {"summary": spec.summary, "tags": list(spec.tags) or ["misc"],
                 "responses": {str(spec.status): _success(spec)}}
-    for status in spec.errors:
+    # Idempotency-Key: malformed (400), its twin still running (409), reused for another body (422).
+    errors = set(spec.errors) | ({400, 409, 422} if spec.idempotent else set())
+    for status in sorted(errors):
         op["responses"][str(status)] = _problem(status)
     op["responses"].setdefault("500", _problem(500))
     if spec.role:
@@ -55,7 +61,8 @@ def _operation(spec: EndpointSpec, params: list[dict]) -> dict:
         parameters.append({"in": "query", "schema": spec.args})
     if spec.idempotent:
         parameters.append({"in": "header", "name": "Idempotency-Key", "required": False,
-                           "schema": {"type": "string", "maxLength": 255},
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                      "pattern": "^[\\x21-\\x7e]+$"},
                            "description": "Replays the stored response for 24 h."})
     if parameters:
         op["parameters"] = parameters
@@ -79,8 +86,7 @@ def build_spec(app: Flask) -> dict:
         if meta is None:
             continue
         path = _PARAM_RE.sub(r"{\2}", rule.rule)
-        params = [{"in": "path", "name": name, "required": True,
-                   "schema": {"type": "integer" if conv in ("id", "int") else "string"}}
+        params = [{"in": "path", "name": name, "required": True, "schema": _PATH_SCHEMAS.get(conv, _TEXT)}
                   for conv, name in _PARAM_RE.findall(rule.rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(meta, params)

@@ -1,7 +1,7 @@
 """Building blocks shared by the API schemas."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from ..domain.statuses import COMPONENT_STATUSES
 
@@ -58,7 +58,10 @@ class StrictSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; problems may carry extension members (RFC 9457 §3.2)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(required=True)
     title = fields.String(required=True)

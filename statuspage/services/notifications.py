@@ -40,7 +40,6 @@ RULES = {
 }
 
 S = Subscriber
-_FANOUT_GRACE_SECONDS = 60
 
 
 def _component_ids(conn, event) -> list[int]:
@@ -136,7 +135,7 @@ def enqueue_after_commit(event_ids: list[int]) -> None:
 
 def stale_pending(limit: int = 100) -> list[int]:
     """Events still waiting for fan-out a while after commit (their job was lost)."""
-    cutoff = utcnow() - timedelta(seconds=_FANOUT_GRACE_SECONDS)
+    cutoff = utcnow() - timedelta(seconds=current_app.config["FANOUT_GRACE_SECONDS"])
     with db.engine.connect() as conn:
         return list(conn.execute(select(OutboxEvent.id).where(
             OutboxEvent.fanout_status == "pending", OutboxEvent.created_at <= cutoff,
