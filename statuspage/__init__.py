@@ -28,7 +28,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI."""
     # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
     from . import metrics
-    from . import cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
+    from . import admin, cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
     from .api import bp as api_bp
     from .api import problems
     from .config import load_config
@@ -73,6 +73,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
     app.register_blueprint(api_bp)
     app.register_blueprint(subscriptions_bp)
+    admin.init_app(app)
     stream_views.init_app(app)
     cli.init_app(app)
     _init_public(app)  # before the publisher: cache dropped before clients hear of a change
