@@ -73,10 +73,10 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated writes
     app.register_blueprint(api_bp)
     app.register_blueprint(subscriptions_bp)
-    admin.init_app(app)
     stream_views.init_app(app)
     cli.init_app(app)
     _init_public(app)  # before the publisher: cache dropped before clients hear of a change
+    admin.init_app(app)  # after the public part: its session interface extends the public one
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)
     events.on_commit(notifications.enqueue_after_commit)
