@@ -47,7 +47,8 @@ def _create_values(form) -> dict:
             "notify": forms.checked(form, "notify")}
     if form.get("template_id"):
         data["template_id"] = int(form["template_id"]) if form["template_id"].isdigit() else form["template_id"]
-    return {k: v for k, v in data.items() if v != "" or k == "summary"}
+    # Empty fields are absent, so a chosen template fills them (explicit fields win).
+    return {k: v for k, v in data.items() if v not in ("", [])}
 
 
 @bp.get("/incidents/new")
