@@ -215,3 +215,19 @@ def test_a_viewer_cannot_write(live_server, watched, api):
     assert api_refused.status == 403
     db.session.expire_all()
     assert db.session.get(Incident, incident["id"]).status == "investigating"
+
+
+def test_filters_apply_on_change_and_stay_in_the_url(live_server, watched, api):
+    make_incident(api, title="Loud one", severity="SEV1", tags=["api"])
+    make_incident(api, title="Quiet one", severity="SEV4")
+    page = watched().page
+    sign_in(page, live_server.url, _user("viewer"))
+    page.select_option("#filter-severity", "SEV4")
+    page.wait_for_url(re.compile(r"severity=SEV4"), timeout=WAIT_MS)
+    expect(page.locator("#incident-table")).to_contain_text("Quiet one")
+    expect(page.locator("#incident-table")).not_to_contain_text("Loud one")
+    page.keyboard.press("/")
+    page.keyboard.type("loud")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=loud"), timeout=WAIT_MS)
+    expect(page.locator("#incident-table")).to_contain_text("Loud one")
