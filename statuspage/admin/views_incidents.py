@@ -19,7 +19,7 @@ def _filters() -> dict:
     raw = {k: v for k, v in request.args.items() if v != ""}
     try:
         return IncidentListArgs(unknown=EXCLUDE).load(raw)
-    except ValidationError as exc:  # a hand-edited URL: show the page, unfiltered, with a note
+    except ValidationError as exc:  # a hand-edited URL: a 422 page naming the bad filter
         raise ValidationFailed(exc.messages, "The filters in the address are not valid.")
 
 
