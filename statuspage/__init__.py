@@ -28,7 +28,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI."""
     # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
     from . import metrics
-    from . import cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
+    from . import admin, cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
     from .api import bp as api_bp
     from .api import problems
     from .config import load_config
@@ -76,6 +76,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     stream_views.init_app(app)
     cli.init_app(app)
     _init_public(app)  # before the publisher: cache dropped before clients hear of a change
+    admin.init_app(app)  # after the public part: its session interface extends the public one
     events.on_commit(publish_after_commit)
     events.on_commit(schedule_maintenance)
     events.on_commit(notifications.enqueue_after_commit)

@@ -82,6 +82,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
+        # Console sign-in: attempts per client address and per account (count, window seconds).
+        "LOGIN_LIMIT_PER_IP": (int(env.get("LOGIN_LIMIT_PER_IP", "20")), 300),
+        "LOGIN_LIMIT_PER_ACCOUNT": (int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "5")), 300),
         "TOKEN_MAX_AGE_CONFIRM": 7 * 86400,
         # Unsubscribe/manage links live in every notification: they must keep
         # working long after the email arrived (bulk-sender rules ask >= 30 days).

@@ -76,3 +76,8 @@ def delete(actor: Actor, item_id: int) -> None:
     _emit("deleted", item, incident_id)
     db.session.delete(item)
     db.session.flush()
+
+
+def incident_id_of(item: ActionItem) -> int:
+    """The incident whose postmortem holds this item."""
+    return _incident_id(item)

@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 _PREFIX = "statuspage:ratelimit:"
 
 
+def _key(scope: str, identity: str) -> str:
+    return f"{_PREFIX}{scope}:{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
+
+
 def hit(scope: str, identity: str, limit: int, window: int) -> Optional[int]:
     """Count one hit; return seconds to wait when over ``limit``, else None.
 
@@ -21,8 +25,7 @@ def hit(scope: str, identity: str, limit: int, window: int) -> Optional[int]:
     """
     if not current_app.config["RATELIMIT_ENABLED"]:
         return None
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    key = f"{_PREFIX}{scope}:{digest}"
+    key = _key(scope, identity)
     try:
         pipe = redis_client.client.pipeline()
         pipe.set(key, 0, ex=window, nx=True)  # opens the window (EXPIRE NX needs Redis 7)
@@ -35,3 +38,11 @@ def hit(scope: str, identity: str, limit: int, window: int) -> Optional[int]:
     if count > limit:
         return max(int(ttl), 1)
     return None
+
+
+def clear(scope: str, identity: str) -> None:
+    """Forget an identity's count (a successful login ends a run of failures)."""
+    try:
+        redis_client.client.delete(_key(scope, identity))
+    except redis.RedisError as exc:
+        log.warning("rate limit store unavailable, not cleared %s: %s", scope, exc)

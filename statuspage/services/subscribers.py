@@ -222,3 +222,22 @@ def send_test_email(actor: Actor, address: str):
     audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})
     events.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
     return row
+
+
+def audience(incident: Incident) -> dict[str, int]:
+    """Confirmed, reachable subscribers who hear about this incident, by scope."""
+    from sqlalchemy import func, or_
+
+    live = (Subscriber.confirmed_at.is_not(None), Subscriber.unsubscribed_at.is_(None),
+            Subscriber.suppressed_at.is_(None))
+    component_ids = [c.component_id for c in incident.components]
+    reach = or_(Subscriber.scope == "all",
+                (Subscriber.scope == "incident") & (Subscriber.incident_id == incident.id),
+                (Subscriber.scope == "components")
+                & Subscriber.components.any(SubscriberComponent.component_id.in_(component_ids or [0])))
+    rows = db.session.execute(select(Subscriber.scope, func.count(func.distinct(Subscriber.email)))
+                              .where(*live, reach).group_by(Subscriber.scope)).all()
+    counts = {"all": 0, "incident": 0, "components": 0, **dict(rows)}
+    counts["total"] = db.session.scalar(select(func.count(func.distinct(Subscriber.email)))
+                                        .where(*live, reach)) or 0
+    return counts

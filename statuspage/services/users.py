@@ -78,6 +78,29 @@ def update_user(actor: Actor, user_id: int, data: dict) -> User:
     return user
 
 
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.name, User.id)))
+
+
+def list_tokens(user_id: int) -> list[ApiToken]:
+    get_user(user_id)
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def change_password(actor: Actor, user: User, current: str, new: str) -> User:
+    """The signed-in user's own change: the current password must match.
+
+    Bumping ``session_version`` signs out every other session of this user.
+    """
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise ValidationFailed({"current_password": ["The current password is not correct."]})
+    set_password(user, new)
+    db.session.flush()
+    audit.record(actor, "user.password_changed", "user", user.id)
+    return user
+
+
 def set_password(user: User, password: str) -> None:
     if len(password) < 8:
         raise ValidationFailed({"password": ["Use at least 8 characters."]})

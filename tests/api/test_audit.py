@@ -41,6 +41,11 @@ SCENARIO = [
     ("POST", "/api/subscribers", {"email": "reader@example.com"}),
     ("POST", "/api/mail/test", {"email": "ops@example.com"}),
     ("DELETE", "/api/subscribers/1", None),
+    # The api fixture's admin is user 1 with token 1.
+    ("POST", "/api/users", {"email": "new@example.com", "name": "New"}),
+    ("PATCH", "/api/users/2", {"role": "responder"}),
+    ("POST", "/api/users/2/tokens", {"name": "ci"}),
+    ("DELETE", "/api/tokens/2", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
 COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry")}

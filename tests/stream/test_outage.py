@@ -52,6 +52,13 @@ class PrivateRedis:
         else:
             ensure_running(str(self.instance))
 
+    def wait_for_key(self, key: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        with redis.Redis.from_url(self.url) as client:
+            while not client.exists(key):
+                assert time.monotonic() < deadline, f"{key} never appeared"
+                time.sleep(0.1)
+
     def entries(self, key: str) -> list:
         with redis.Redis.from_url(self.url) as client:
             return client.xrange(key)
@@ -83,6 +90,9 @@ def test_events_committed_while_redis_is_down_go_out_once_in_order(app, instance
             before = stream.next_event()
             assert before.json["incident"]["title"] == "Before the outage"
 
+            # The worker (and its relay) must be up before Redis goes away: a worker
+            # booting into an outage is another scenario (tests/resilience).
+            private_redis.wait_for_key("statuspage:worker:heartbeat")
             private_redis.stop()
             # Writes still succeed; their events wait in the outbox.
             create_incident(web, token, title="During the outage 1")

@@ -22,12 +22,13 @@ export function backoff(attempt) {
 
 /**
  * Open ``url`` and call ``onEvent(type, data, id)`` for every event, in order.
- * ``lastEventId`` is where to start (the page's render position).
+ * ``lastEventId`` is where to start (the page's render position); ``types``
+ * the event names to listen for (the admin stream carries more).
  * Returns ``{close(), lastEventId()}``. ``EventSourceImpl`` and ``schedule``
  * are injectable for tests.
  */
 export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl = globalThis.EventSource,
-  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null } = {}) {
+  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null, types = EVENT_TYPES } = {}) {
   // Start from the stream position the page was rendered at, so events that
   // happened between rendering and connecting are replayed too.
   let lastId = lastEventId;
@@ -47,7 +48,7 @@ export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl =
         onState("reconnecting");
       }
     };
-    for (const type of EVENT_TYPES) {
+    for (const type of types) {
       source.addEventListener(type, (event) => {
         if (event.lastEventId) lastId = event.lastEventId;
         let data = null;

@@ -1,0 +1,105 @@
+"""Sign in, sign out, change password.
+
+Unknown address and wrong password get the same page, status and timing
+(``users.authenticate`` hashes a dummy password); attempts are limited per
+client address and per account in Redis.
+"""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import RateLimited, ValidationFailed
+from ..extensions import db
+from ..models import utcnow
+from ..net import client_ip
+from ..services import audit, ratelimit, users
+from ..services.context import Actor
+from . import bp
+from .helpers import actor, back_to, commit, form_text, safe_next
+
+FAILED = "The email address or password is not correct."
+ANONYMOUS = Actor(type="anonymous", id=None, label="anonymous", role="viewer")
+
+
+def _login_page(status: int = 200, error: str | None = None, email: str = "", headers=None):
+    return (render_template("admin/login.html", error=error, email=email,
+                            next=safe_next(request.values.get("next"), "")), status, headers or {})
+
+
+@bp.get("/login")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("admin.incidents")))
+    return _login_page()
+
+
+def _check_limits(email: str) -> None:
+    ip_limit, ip_window = current_app.config["LOGIN_LIMIT_PER_IP"]
+    account_limit, account_window = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    wait = ratelimit.hit("login-ip", client_ip(), ip_limit, ip_window)
+    wait = wait or ratelimit.hit("login-account", email, account_limit, account_window)
+    if wait:
+        raise RateLimited(f"Too many sign-in attempts. Try again in {wait} seconds.", wait)
+
+
+@bp.post("/login")
+def login_post():
+    email = form_text("email", 254).strip().lower()
+    password = form_text("password", 200)
+    try:
+        _check_limits(email)
+    except RateLimited as exc:
+        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
+                     after={"email": email, "reason": "rate_limited"})
+        commit()
+        return _login_page(429, exc.detail, email, exc.headers)
+    user = users.authenticate(email, password)
+    if user is None:
+        # One shape whether or not the address exists: no target id, same reason.
+        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
+                     after={"email": email, "reason": "invalid_credentials"})
+        commit()
+        return _login_page(401, FAILED, email)
+    ratelimit.clear("login-account", email)
+    target = safe_next(request.form.get("next"), url_for("admin.incidents"))
+    # A fresh session: nothing from before sign-in (fixation, an old CSRF token) survives.
+    session.clear()
+    login_user(user)
+    session.permanent = False
+    user.last_login_at = utcnow()
+    audit.record(users.actor_for(user), "auth.login", "user", user.id)
+    commit()
+    return redirect(target, code=303)
+
+
+@bp.post("/logout")
+def logout():
+    audit.record(actor(), "auth.logout", "user", current_user.id)
+    commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("admin.login"), code=303)
+
+
+@bp.get("/account/password")
+def password_form():
+    return render_template("admin/password.html", errors={})
+
+
+@bp.post("/account/password")
+def password_change():
+    new, confirm = form_text("new_password", 200), form_text("confirm_password", 200)
+    user = current_user._get_current_object()
+    try:
+        if new != confirm:
+            raise ValidationFailed({"confirm_password": ["The two new passwords differ."]})
+        users.change_password(actor(), user, form_text("current_password", 200), new)
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_template("admin/password.html", errors=exc.extra["errors"]), 422
+    # Other sessions of this user are now void (session_version moved); keep this one.
+    session.clear()
+    login_user(db.session.get(type(user), user.id))
+    return back_to("admin.password_form", changed=1)

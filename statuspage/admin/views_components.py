@@ -1,0 +1,66 @@
+"""Components and component groups (admins change them; everyone sees them)."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..schemas.components import (ComponentCreateSchema, ComponentGroupCreateSchema,
+                                  ComponentUpdateSchema)
+from ..services import components
+from . import bp, forms
+from .helpers import actor, back_to, commit, requires
+
+
+def _group_id(form) -> dict:
+    raw = form.get("group_id", "")
+    if "group_id" not in form:
+        return {}
+    return {"group_id": int(raw) if raw.isdigit() else (None if raw == "" else raw)}
+
+
+@bp.get("/components", endpoint="components")
+def components_page():
+    return render_template("admin/components.html", groups=components.list_groups(),
+                           items=components.list_all())
+
+
+@bp.post("/components")
+@requires("admin")
+def create_component():
+    data = {**forms.optional(request.form, "name", "description", "status"), **_group_id(request.form)}
+    components.create(actor(), forms.load(ComponentCreateSchema, data))
+    commit()
+    return back_to("admin.components")
+
+
+@bp.post("/components/<id:component_id>")
+@requires("admin")
+def update_component(component_id):
+    data = {**forms.optional(request.form, "name", "description", "status"), **_group_id(request.form)}
+    components.update(actor(), component_id, forms.load(ComponentUpdateSchema, data))
+    commit()
+    return back_to("admin.components", f"component-{component_id}")
+
+
+@bp.post("/components/<id:component_id>/delete")
+@requires("admin")
+def delete_component(component_id):
+    components.delete(actor(), component_id)
+    commit()
+    return back_to("admin.components")
+
+
+@bp.post("/component-groups")
+@requires("admin")
+def create_group():
+    components.create_group(actor(), forms.load(ComponentGroupCreateSchema,
+                                                forms.optional(request.form, "name", "description")))
+    commit()
+    return back_to("admin.components")
+
+
+@bp.post("/component-groups/<id:group_id>/delete")
+@requires("admin")
+def delete_group(group_id):
+    components.delete_group(actor(), group_id)
+    commit()
+    return back_to("admin.components")

@@ -1,0 +1,85 @@
+"""One incident: timeline, transitions, updates, affected components, audience."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..domain.lifecycle import allowed_next
+from ..schemas.incidents import IncidentPatchSchema, TransitionSchema, UpdateCreateSchema
+from ..services import deliveries, incidents, postmortems, subscribers, templates
+from . import bp, forms
+from .helpers import actor, back_to, commit, requires
+
+ACTION_LABEL = {"identified": "Mark identified", "monitoring": "Start monitoring",
+                "resolved": "Resolve", "investigating": "Reopen"}
+
+
+def detail_context(incident_id: int, **extra) -> dict:
+    incident = incidents.get(incident_id)
+    postmortem = postmortems.find(incident_id)
+    scope = {"incident": incident_id}
+    return {
+        "incident": incident,
+        "transitions": [(to, ACTION_LABEL[to]) for to in allowed_next(incident.status)],
+        "timeline": list(reversed(incident.updates)),
+        "update_templates": templates.list_all("update"),
+        "audience": subscribers.audience(incident),
+        "deliveries": deliveries.list_deliveries(scope, 1, 20),
+        "delivery_counts": deliveries.counts(scope),
+        "postmortem": postmortem,
+        "preview": {},
+        **extra,
+    }
+
+
+@bp.get("/incidents/<id:incident_id>")
+def incident(incident_id):
+    return render_template("admin/incident.html", **detail_context(incident_id))
+
+
+@bp.post("/incidents/<id:incident_id>/transition")
+@requires("responder")
+def transition(incident_id):
+    form = request.form
+    body = forms.load(TransitionSchema, {
+        "to": form.get("to", ""), "message": form.get("message", ""),
+        "visibility": form.get("visibility", "public"), "notify": forms.checked(form, "notify")})
+    incidents.transition(actor(), incident_id, body["to"], body["message"], body["visibility"],
+                         body["notify"])
+    commit()
+    return back_to("admin.incident", "timeline", incident_id=incident_id)
+
+
+@bp.post("/incidents/<id:incident_id>/updates")
+@requires("responder")
+def post_update(incident_id):
+    form = request.form
+    data = {"body": form.get("body", ""), "visibility": form.get("visibility", "public"),
+            "notify": forms.checked(form, "notify"), "components": forms.impacts(form)}
+    if form.get("template_id"):
+        data["template_id"] = int(form["template_id"]) if form["template_id"].isdigit() else form["template_id"]
+        if not data["body"]:
+            data.pop("body")
+    incidents.post_update(actor(), incident_id, forms.load(UpdateCreateSchema, data))
+    commit()
+    return back_to("admin.incident", "timeline", incident_id=incident_id)
+
+
+@bp.post("/incidents/<id:incident_id>/components")
+@requires("responder")
+def set_components(incident_id):
+    incidents.patch(actor(), incident_id,
+                    forms.load(IncidentPatchSchema, {"components": forms.impacts(request.form)}))
+    commit()
+    return back_to("admin.incident", "affected", incident_id=incident_id)
+
+
+@bp.post("/incidents/<id:incident_id>/details")
+@requires("responder")
+def edit_details(incident_id):
+    form = request.form
+    data = forms.optional(form, "title", "severity", "visibility", "summary")
+    if "tags" in form:
+        data["tags"] = forms.tags(form["tags"])
+    incidents.patch(actor(), incident_id, forms.load(IncidentPatchSchema, data))
+    commit()
+    return back_to("admin.incident", incident_id=incident_id)

@@ -1,0 +1,48 @@
+"""Scheduled maintenance windows."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from ..domain.statuses import MAINTENANCE_STATUSES
+from ..schemas.maintenances import MaintenanceCreateSchema, MaintenanceUpdateSchema
+from ..services import maintenance
+from . import bp, forms
+from .helpers import actor, back_to, commit, page_arg, requires
+
+NEXT_STEP = {"scheduled": ("in_progress", "Start now"), "in_progress": ("verifying", "Verify"),
+             "verifying": ("completed", "Complete")}
+
+
+@bp.get("/maintenance", endpoint="maintenance")
+def maintenance_page():
+    return render_template("admin/maintenance.html", page=maintenance.list_maintenances({}, page_arg(), 25),
+                           next_step=NEXT_STEP, statuses=MAINTENANCE_STATUSES)
+
+
+@bp.post("/maintenance")
+@requires("admin")
+def create_maintenance():
+    form = request.form
+    data = {**forms.optional(form, "title", "description"), "starts_at": forms.when(form.get("starts_at")),
+            "ends_at": forms.when(form.get("ends_at")), "component_ids": forms.ids(form, "component_ids")}
+    maintenance.create(actor(), forms.load(MaintenanceCreateSchema, {k: v for k, v in data.items()
+                                                                     if v is not None}))
+    commit()
+    return back_to("admin.maintenance")
+
+
+@bp.post("/maintenance/<id:maintenance_id>/status")
+@requires("admin")
+def move_maintenance(maintenance_id):
+    body = forms.load(MaintenanceUpdateSchema, {"status": request.form.get("status", "")})
+    maintenance.update(actor(), maintenance_id, body)
+    commit()
+    return back_to("admin.maintenance", f"maintenance-{maintenance_id}")
+
+
+@bp.post("/maintenance/<id:maintenance_id>/delete")
+@requires("admin")
+def delete_maintenance(maintenance_id):
+    maintenance.delete(actor(), maintenance_id)
+    commit()
+    return back_to("admin.maintenance")

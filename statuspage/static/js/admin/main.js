@@ -1,0 +1,17 @@
+// Entry point of the console: Alpine (CSP build) + focus plugin, one file per page area.
+import Alpine from "../../vendor/alpinejs-csp-3.17.4.esm.min.js";
+import focus from "../../vendor/alpinejs-focus-3.17.4.esm.min.js";
+import { registerTheme } from "../theme.js";
+import { registerShell } from "./shell.js";
+import { registerIncidents } from "./incidents.js";
+import { registerIncident } from "./incident.js";
+import { registerUsers } from "./users.js";
+
+Alpine.plugin(focus);
+registerTheme(Alpine);
+registerShell(Alpine);
+registerIncidents(Alpine);
+registerIncident(Alpine);
+registerUsers(Alpine);
+window.Alpine = Alpine;
+Alpine.start();

@@ -1,0 +1,13 @@
+// Users & tokens: copy a new token's secret (shown once) to the clipboard.
+export function registerUsers(Alpine) {
+  Alpine.data("copyToken", () => ({
+    copied: false,
+    get text() { return this.copied ? "Copied" : "Copy"; },
+    async copy() {
+      this.$refs.value.select();
+      try { await navigator.clipboard.writeText(this.$refs.value.value); this.copied = true; } catch (e) {
+        this.copied = false; // clipboard blocked: the text stays selected for Ctrl+C
+      }
+    },
+  }));
+}
