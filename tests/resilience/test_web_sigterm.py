@@ -73,5 +73,7 @@ def test_sigterm_with_100_streams_loses_no_event(stack, redis_proc):
         expected = [raw.decode() for raw, fields in client.xrange("statuspage:events") if fields[b"public"]]
     assert len(expected) == BEFORE + AFTER
     assert [f.error for f in followers if f.error] == []
-    assert all(f.reconnects == 1 for f in followers)  # each left A exactly once, for B
+    # Each left A for B; on a loaded machine B may end a stream too (a client then
+    # simply reconnects again with its Last-Event-ID), so "at least once".
+    assert all(f.reconnects >= 1 for f in followers)
     assert all(f.ids == expected for f in followers)

@@ -10,7 +10,13 @@ registerStatusPage(Alpine);
 Alpine.data("linksDialog", () => ({
   open: false,
   show() { this.open = true; },
-  hide() { this.open = false; },
+  hide() {
+    if (!this.open) return;
+    this.open = false;
+    // Focus goes back to the opener explicitly: the trap's own return is racy
+    // when the dialog closes while it is still activating.
+    this.$nextTick(() => this.$refs.opener.focus());
+  },
 }));
 localiseTimes();
 labelUptimeDays();
