@@ -32,10 +32,6 @@ class IdConverter(IntegerConverter):
 
 
 def _begin_request():
-    # An app context can outlive one request (tests, CLI-driven clients): never let a
-    # previous request's caller leak into this one.
-    g.pop("actor", None)
-    g.pop("_login_user", None)
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     g.request_meta_token = request_meta.set(RequestMeta(g.request_id, request.remote_addr))

@@ -18,22 +18,6 @@ from ..models import OutboxEvent, utcnow
 
 log = logging.getLogger(__name__)
 
-PUBLIC_EVENT_TYPES = (
-    "INCIDENT_CREATED",
-    "INCIDENT_UPDATED",
-    "INCIDENT_STATUS_CHANGED",
-    "INCIDENT_UPDATE_POSTED",
-    "POSTMORTEM_PUBLISHED",
-    "POSTMORTEM_UPDATED",  # public only once published
-    "COMPONENT_STATUS_CHANGED",
-    "COMPONENT_UPDATED",
-    "COMPONENT_GROUP_UPDATED",
-    "MAINTENANCE_SCHEDULED",
-    "MAINTENANCE_UPDATED",
-    "MAINTENANCE_STARTED",
-    "MAINTENANCE_COMPLETED",
-)
-
 _SESSION_KEY = "outbox_event_ids"
 _hooks: list[Callable[[list[int]], None]] = []
 
