@@ -35,7 +35,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from .embedded_redis import ensure_running
     from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
     from .jobs.maintenance import schedule_after_commit as schedule_maintenance
-    from .services import events
+    from .services import outbox
     from .services import notifications, queueing  # noqa: F401  (queueing: after-commit sends)
     from .stream import views as stream_views
     from .stream.publisher import publish_after_commit
@@ -77,9 +77,9 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     cli.init_app(app)
     _init_public(app)  # before the publisher: cache dropped before clients hear of a change
     admin.init_app(app)  # after the public part: its session interface extends the public one
-    events.on_commit(publish_after_commit)
-    events.on_commit(schedule_maintenance)
-    events.on_commit(notifications.enqueue_after_commit)
+    outbox.on_commit(publish_after_commit)
+    outbox.on_commit(schedule_maintenance)
+    outbox.on_commit(notifications.enqueue_after_commit)
     tracing.init_app(app)
     return app
 

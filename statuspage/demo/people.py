@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import EmailDelivery, OutboxEvent, Subscriber, SubscriberComponent, utcnow
-from ..services import audit, events
+from ..services import audit, outbox
 from ..services.context import Actor
 from . import catalog
 from .catalog import D, M
@@ -26,7 +26,7 @@ def _as(subscriber: Subscriber) -> Actor:
 
 def _record(subscriber: Subscriber, action: str, after: dict) -> None:
     audit.record(_as(subscriber), f"subscriber.{action}", "subscriber", subscriber.id, after=after)
-    events.record("SUBSCRIBER_UPDATED", {"action": action, "subscriber_id": subscriber.id,
+    outbox.record("SUBSCRIBER_UPDATED", {"action": action, "subscriber_id": subscriber.id,
                                          "scope": subscriber.scope})
 
 

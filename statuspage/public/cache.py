@@ -29,7 +29,7 @@ from ..models import (
     Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
     Maintenance, MaintenanceComponent, Postmortem,
 )
-from ..services import events
+from ..services import outbox
 from .fastpath import ENVIRON_KEY, PublicFastPath
 from .generation import Generation
 
@@ -186,4 +186,4 @@ def init_app(app: Flask) -> None:
         app.extensions["public_fastpath"] = app.wsgi_app = fast
     # Registered before the stream publisher: the cache is dropped before
     # clients hear about the change, so their refetch never sees stale data.
-    events.on_commit(invalidate)
+    outbox.on_commit(invalidate)

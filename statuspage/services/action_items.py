@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import ActionItem, Postmortem, utcnow
-from . import audit, events, postmortems
+from . import audit, outbox, postmortems
 from .context import Actor
 
 FIELDS = ("title", "owner", "due_date", "priority", "status")
@@ -23,7 +23,7 @@ def view(item: ActionItem) -> dict:
 
 def _emit(action: str, item: ActionItem, incident_id: int) -> None:
     # Action items are internal follow-up work: admin stream only.
-    events.record("ACTION_ITEM_CHANGED", {"action": action, "incident_id": incident_id,
+    outbox.record("ACTION_ITEM_CHANGED", {"action": action, "incident_id": incident_id,
                                           "action_item": view(item)}, incident_id=incident_id)
 
 

@@ -16,7 +16,7 @@ from ..models import (
     utcnow,
 )
 from ..domain.statuses import page_indicator
-from . import audit, events
+from . import audit, outbox
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -89,7 +89,7 @@ def set_status(
     db.session.flush()
     payload = {"component": public_view(component), "from": change.from_status,
                "to": status, "incident_id": incident_id, "page": overall_status()}
-    events.record("COMPONENT_STATUS_CHANGED", payload, payload)
+    outbox.record("COMPONENT_STATUS_CHANGED", payload, payload)
     return change
 
 
@@ -120,7 +120,7 @@ def create(actor: Actor, data: dict) -> Component:
 def _emit_changed(action: str, component: Component, changed=()) -> None:
     """Descriptive changes (name, group, order): the public page re-renders its list."""
     payload = {"action": action, "component": public_view(component), "changed": sorted(changed)}
-    events.record("COMPONENT_UPDATED", payload, payload)
+    outbox.record("COMPONENT_UPDATED", payload, payload)
 
 
 def update(actor: Actor, component_id: int, data: dict) -> Component:
@@ -182,7 +182,7 @@ def _group_snapshot(group: ComponentGroup) -> dict:
 
 def _emit_group(action: str, group: ComponentGroup) -> None:
     payload = {"action": action, "group": {"id": group.id, **_group_snapshot(group)}}
-    events.record("COMPONENT_GROUP_UPDATED", payload, payload)
+    outbox.record("COMPONENT_GROUP_UPDATED", payload, payload)
 
 
 def get_group(group_id: int) -> ComponentGroup:
@@ -231,7 +231,7 @@ def reorder(actor: Actor, model, ids: list[int], label: str) -> list:
     if a:
         audit.record(actor, f"{label}.reordered", label, None, before=b, after=a)
         payload = {"action": "reordered", "kind": label, "ids": ids}
-        events.record("COMPONENT_GROUP_UPDATED" if model is ComponentGroup else "COMPONENT_UPDATED",
+        outbox.record("COMPONENT_GROUP_UPDATED" if model is ComponentGroup else "COMPONENT_UPDATED",
                       payload, payload)
     return [rows[i] for i in ids]
 

@@ -19,7 +19,7 @@ from ..extensions import db, redis_client
 from ..models import AuditEvent, EmailDelivery, OutboxEvent, Subscriber, utcnow
 from ..domain.statuses import DELIVERY_STATUSES
 from .. import heartbeat
-from . import audit, events, queueing
+from . import audit, outbox, queueing
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -203,6 +203,6 @@ def retry(actor: Actor, delivery_id: int) -> EmailDelivery:
     db.session.flush()
     audit.record(actor, "delivery.retried", "email_delivery", row.id, before=before,
                  after={"status": "PENDING"})
-    events.record("DELIVERY_RETRIED", {"delivery": {"id": row.id, "status": row.status}})
+    outbox.record("DELIVERY_RETRIED", {"delivery": {"id": row.id, "status": row.status}})
     queueing.send_after_commit([row.id])
     return row

@@ -5,7 +5,7 @@ from typing import Optional
 
 from ..domain.statuses import SEVERITY_IMPACT
 from ..models import Incident, IncidentUpdate
-from . import components, events
+from . import components, outbox
 
 
 def _iso(value):
@@ -64,5 +64,5 @@ def emit(event_type: str, incident: Incident, entry: Optional[IncidentUpdate] = 
         public = {"incident": public_incident(incident), "page": page, **extra}
         if entry is not None:
             public["update"] = public_update(entry)
-    events.record(event_type, payload, public, incident_id=incident.id,
+    outbox.record(event_type, payload, public, incident_id=incident.id,
                   notify=notify and public is not None)

@@ -16,7 +16,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (ComponentStatusChange, Incident, IncidentComponent, Maintenance,
                       MaintenanceComponent, utcnow)
-from . import audit, components, events
+from . import audit, components, outbox
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -46,7 +46,7 @@ def public_view(m: Maintenance) -> dict:
 def _emit(event_type: str, m: Maintenance, *, notify: bool = False, **extra) -> None:
     # Maintenance is public by nature: the same view goes to both streams.
     payload = {"maintenance": public_view(m), "page": components.overall_status(), **extra}
-    events.record(event_type, payload, payload, maintenance_id=m.id, notify=notify)
+    outbox.record(event_type, payload, payload, maintenance_id=m.id, notify=notify)
 
 
 def get(maintenance_id: int) -> Maintenance:
@@ -133,7 +133,7 @@ def delete(actor: Actor, maintenance_id: int) -> None:
         raise Conflict(f"Maintenance {m.id} is in progress; complete it before deleting it.")
     audit.record(actor, "maintenance.deleted", "maintenance", m.id, before=snapshot(m))
     payload = {"maintenance": public_view(m), "deleted": True, "page": components.overall_status()}
-    events.record("MAINTENANCE_UPDATED", payload, payload)
+    outbox.record("MAINTENANCE_UPDATED", payload, payload)
     db.session.delete(m)
     db.session.flush()
 

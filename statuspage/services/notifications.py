@@ -129,7 +129,7 @@ def pending_among(event_ids: list[int]) -> list[int]:
 
 
 def enqueue_after_commit(event_ids: list[int]) -> None:
-    """After-commit hook (services.events.on_commit): fan out in the worker, never here."""
+    """After-commit hook (services.outbox.on_commit): fan out in the worker, never here."""
     queueing.fanout(pending_among(event_ids))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Incident, Postmortem, utcnow
-from . import audit, events, incidents
+from . import audit, outbox, incidents
 from .context import Actor
 from .incident_events import admin_incident, public_incident
 
@@ -55,7 +55,7 @@ def _emit_draft(action: str, postmortem: Postmortem, incident: Incident, changed
     if postmortem.status == "published" and incident.visibility == "public":
         public = {"action": action, "postmortem": public_view(postmortem, incident),
                   "changed": sorted(changed)}
-    events.record("POSTMORTEM_UPDATED", payload, public, incident_id=incident.id)
+    outbox.record("POSTMORTEM_UPDATED", payload, public, incident_id=incident.id)
 
 
 def create(actor: Actor, incident_id: int, data: dict) -> Postmortem:
@@ -116,7 +116,7 @@ def publish(actor: Actor, incident_id: int) -> Postmortem:
         # The incident rides along so pages and emails can name and link it.
         public = {"incident": public_incident(incident), "postmortem": public_view(postmortem, incident),
                   "url": f"/status/incidents/{incident.id}/postmortem"}
-    events.record("POSTMORTEM_PUBLISHED", {"incident": admin_incident(incident),
+    outbox.record("POSTMORTEM_PUBLISHED", {"incident": admin_incident(incident),
                                            "postmortem": admin_view(postmortem, incident)},
                   public, incident_id=incident.id, notify=public is not None)
     return postmortem

@@ -16,7 +16,7 @@ from ..domain.subscribers import subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Incident, Subscriber, SubscriberComponent, utcnow
-from . import audit, components, deliveries, events, ratelimit, tokens
+from . import audit, components, deliveries, outbox, ratelimit, tokens
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -46,7 +46,7 @@ def _snapshot(sub: Subscriber) -> dict:
 
 def _event(action: str, sub: Subscriber) -> None:
     # Admin-only (no public payload, no email): the console sees subscriber changes live.
-    events.record(f"SUBSCRIBER_{action}", {"subscriber": {
+    outbox.record(f"SUBSCRIBER_{action}", {"subscriber": {
         "id": sub.id, "scope": sub.scope, "status": status_of(sub)}})
 
 
@@ -220,7 +220,7 @@ def send_test_email(actor: Actor, address: str):
     address = normalise_email(address)
     row = deliveries.create("test", address, f"Test email from {current_app.config['PAGE_NAME']} status")
     audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})
-    events.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
+    outbox.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
     return row
 
 

@@ -13,7 +13,7 @@ from tests.helpers_subs import deliveries, make_subscriber
 from statuspage.extensions import db
 from statuspage.models import OutboxEvent
 from statuspage.services import deliveries as delivery_service
-from statuspage.services import email_content, events, notifications, subscribers
+from statuspage.services import email_content, outbox, notifications, subscribers
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 TOKEN_RE = re.compile(r"/subscriptions/(confirm|manage|unsubscribe)/[\w.-]+")
@@ -63,7 +63,7 @@ def _check(name: str, message) -> None:
 def test_notification_text(name):
     event_type, public = CASES[name]
     make_subscriber("reader@example.com")
-    events.record(event_type, public, public, notify=True)
+    outbox.record(event_type, public, public, notify=True)
     db.session.commit()
     notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
     message = _built_message({"kind": "notification"})

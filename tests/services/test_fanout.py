@@ -7,7 +7,7 @@ from tests.conftest import make_component, make_incident
 from tests.helpers_subs import deliveries, make_subscriber
 from statuspage.extensions import db, redis_client
 from statuspage.models import Maintenance, MaintenanceComponent, OutboxEvent, utcnow
-from statuspage.services import events, notifications, sweeps
+from statuspage.services import outbox, notifications, sweeps
 
 
 def _recipients(event_type: str) -> list[str]:
@@ -89,7 +89,7 @@ def test_maintenance_events_reach_global_and_affected_component_subscribers(api)
     public = {"maintenance": {"id": m.id, "title": m.title, "description": m.description,
                               "starts_at": m.starts_at.isoformat(), "ends_at": m.ends_at.isoformat()}}
     for kind in ("MAINTENANCE_SCHEDULED", "MAINTENANCE_STARTED", "MAINTENANCE_COMPLETED"):
-        events.record(kind, public, public, maintenance_id=m.id, notify=True)
+        outbox.record(kind, public, public, maintenance_id=m.id, notify=True)
     db.session.commit()
     _fan_out_all()
     for kind in ("MAINTENANCE_SCHEDULED", "MAINTENANCE_STARTED", "MAINTENANCE_COMPLETED"):
@@ -103,7 +103,7 @@ def test_postmortem_published_reaches_incident_followers_and_global(api):
     public = {"incident": {"id": incident["id"], "title": incident["title"], "severity": "SEV2",
                            "status": "resolved", "impact": "major"},
               "postmortem": {"summary": "A bad deploy."}}
-    events.record("POSTMORTEM_PUBLISHED", public, public, incident_id=incident["id"], notify=True)
+    outbox.record("POSTMORTEM_PUBLISHED", public, public, incident_id=incident["id"], notify=True)
     db.session.commit()
     _fan_out_all()
     assert _recipients("POSTMORTEM_PUBLISHED") == ["all@example.com", "follower@example.com"]

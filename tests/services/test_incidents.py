@@ -29,17 +29,17 @@ def test_a_failure_after_flush_leaves_no_incident_audit_or_outbox_row(app):
 
 
 def test_a_failing_commit_hook_does_not_undo_the_write(app):
-    from statuspage.services import events
+    from statuspage.services import outbox
 
     def broken(_ids):
         raise RuntimeError("side effect failed")
 
-    events.on_commit(broken)
+    outbox.on_commit(broken)
     try:
         incidents.create(SYSTEM, {"title": "t", "severity": "SEV1"})
         db.session.commit()
     finally:
-        events._hooks.remove(broken)
+        outbox._hooks.remove(broken)
     assert counts()["Incident"] == 1
 
 
