@@ -27,7 +27,7 @@ def queue(name: str = "default") -> Queue:
 
 class StatusWorker(HerokuSimpleWorker):
     """The in-process worker (HerokuWorker's SIGTERM semantics) that also runs the
-    periodic sweeps (services.sweeps.tick) between jobs.
+    periodic sweeps (jobs.sweeps.tick) between jobs.
 
     RQ calls ``heartbeat`` after every job and at least every ``dequeue_timeout``
     seconds while idle; ``worker_ttl`` is chosen so that is the sweep interval.
@@ -44,7 +44,7 @@ class StatusWorker(HerokuSimpleWorker):
         if time.monotonic() - self._last_sweep < self.sweep_seconds:
             return
         self._last_sweep = time.monotonic()
-        from .services import sweeps
+        from .jobs import sweeps
 
         try:
             sweeps.tick()

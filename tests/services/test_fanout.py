@@ -7,7 +7,8 @@ from tests.conftest import make_component, make_incident
 from tests.helpers_subs import deliveries, make_subscriber
 from statuspage.extensions import db, redis_client
 from statuspage.models import Maintenance, MaintenanceComponent, OutboxEvent, utcnow
-from statuspage.services import outbox, notifications, sweeps
+from statuspage.jobs import sweeps
+from statuspage.services import notifications, outbox
 
 
 def _recipients(event_type: str) -> list[str]:

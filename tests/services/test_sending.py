@@ -9,7 +9,8 @@ from tests.mailsink import free_port
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, EmailDelivery, OutboxEvent, utcnow
 from statuspage.services import deliveries as delivery_service
-from statuspage.services import dispatch, notifications, sweeps
+from statuspage.jobs import sweeps
+from statuspage.services import dispatch, notifications
 
 
 def _notify(api, *emails):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from ..extensions import db
-from . import deliveries, notifications, queueing
+from ..services import deliveries, notifications, queueing
 
 log = logging.getLogger(__name__)
 
