@@ -28,17 +28,14 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI."""
     # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
     from . import metrics
-    from . import admin, cli, db as _db_events, health, logs, tracing, web  # noqa: F401  (pragmas)
+    from . import admin, after_commit, cli, db as _db_events, health, logs, tracing, web  # noqa: F401
     from .api import bp as api_bp
     from .api import problems
     from .config import load_config
     from .embedded_redis import ensure_running
     from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
-    from .jobs.maintenance import schedule_after_commit as schedule_maintenance
-    from .services import outbox
-    from .services import notifications, queueing  # noqa: F401  (queueing: after-commit sends)
+    from .metrics_domain import DomainCollector
     from .stream import views as stream_views
-    from .stream.publisher import publish_after_commit
     from .subscriptions import bp as subscriptions_bp
 
     # Tests and side-by-side instances pick their own instance folder.
@@ -65,7 +62,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     redis_client.init_app(app)
     logs.init_app(app)
     web.init_app(app)
-    metrics.init_app(app)
+    metrics.init_app(app, collectors=(DomainCollector(),))
     health.init_app(app)
     problems.init_app(app)
     _init_login(login_manager)
@@ -75,11 +72,9 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     app.register_blueprint(subscriptions_bp)
     stream_views.init_app(app)
     cli.init_app(app)
-    _init_public(app)  # before the publisher: cache dropped before clients hear of a change
+    _init_public(app)
     admin.init_app(app)  # after the public part: its session interface extends the public one
-    outbox.on_commit(publish_after_commit)
-    outbox.on_commit(schedule_maintenance)
-    outbox.on_commit(notifications.enqueue_after_commit)
+    after_commit.init_app(app)
     tracing.init_app(app)
     return app
 

@@ -32,8 +32,6 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram  # no
 from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics  # noqa: E402
 
-from .metrics_domain import DomainCollector  # noqa: E402
-
 log = logging.getLogger(__name__)
 
 SSE_PATH_PREFIX = "/api/stream/"
@@ -116,26 +114,32 @@ def _require_token(view):
 
 
 class _Exporter(GunicornInternalPrometheusMetrics):
-    """prometheus-flask-exporter's multiprocess endpoint plus our scrape-time collector."""
+    """prometheus-flask-exporter's multiprocess endpoint plus scrape-time collectors."""
+
+    collectors: tuple = ()
 
     def generate_metrics(self, accept_header=None, names=None):
         from prometheus_client.exposition import choose_encoder
 
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        registry.register(DomainCollector())
+        for collector in self.collectors:
+            registry.register(collector)
         if names:
             registry = registry.restricted_registry(names)
         encoder, content_type = choose_encoder(accept_header)
         return encoder(registry).decode("utf-8"), content_type
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, collectors: tuple = ()) -> None:
+    """Serve /metrics (every process's files, plus ``collectors`` run at scrape time)
+    and count every request."""
     from .extensions import limiter
 
     exporter = _Exporter.for_app_factory(
         export_defaults=False, metrics_decorator=_require_token, registry=CollectorRegistry(),
     )
+    exporter.collectors = tuple(collectors)
     exporter.init_app(app)
     app.extensions["prometheus"] = exporter
     view = app.view_functions.get("prometheus_metrics")

@@ -11,29 +11,29 @@ import logging
 
 import redis
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from rq import Queue
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import heartbeat
 from .domain.statuses import DELIVERY_STATUSES, SEVERITIES
 from .extensions import db, redis_client
+from .models import EmailDelivery, Incident
+from .queues import QUEUES
+from .services import outbox
 from .version import __version__
 
 log = logging.getLogger(__name__)
 
 
 def _db_families():
-    from .models import EmailDelivery, Incident, OutboxEvent
-
     with db.engine.connect() as conn:
         active = dict(conn.execute(
             select(Incident.severity, func.count())
             .where(Incident.status != "resolved").group_by(Incident.severity)).all())
         deliveries = dict(conn.execute(
             select(EmailDelivery.status, func.count()).group_by(EmailDelivery.status)).all())
-        backlog = conn.execute(
-            select(func.count()).select_from(OutboxEvent)
-            .where(OutboxEvent.published_at.is_(None))).scalar_one()
+        backlog = outbox.unpublished_count(conn)
     incidents = GaugeMetricFamily("statuspage_active_incidents",
                                   "Unresolved incidents by severity", labels=["severity"])
     for severity in SEVERITIES:
@@ -42,16 +42,12 @@ def _db_families():
                               "Email deliveries by status", labels=["status"])
     for status in DELIVERY_STATUSES:
         mails.add_metric([status], deliveries.get(status, 0))
-    outbox = GaugeMetricFamily("statuspage_outbox_unpublished",
-                               "Committed events not yet on the live stream", value=backlog)
-    return [incidents, mails, outbox]
+    unpublished = GaugeMetricFamily("statuspage_outbox_unpublished",
+                                    "Committed events not yet on the live stream", value=backlog)
+    return [incidents, mails, unpublished]
 
 
 def _redis_families():
-    from rq import Queue
-
-    from .worker import QUEUES
-
     connection = redis_client.client
     pipe = connection.pipeline(transaction=False)
     for name in QUEUES:

@@ -8,21 +8,13 @@ import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import Queue
 
 from .extensions import redis_client
+from .queues import QUEUES, queue
 from .stream.relay import Relay
 from .worker_shutdown import HerokuSimpleWorker
 
 log = logging.getLogger(__name__)
-
-# Queues named by purpose, highest priority first.
-QUEUES = ("events", "email", "default")
-
-
-def queue(name: str = "default") -> Queue:
-    """An RQ queue on the app's Redis; jobs run inline when RQ_ASYNC is false."""
-    return Queue(name, connection=redis_client.client, is_async=current_app.config["RQ_ASYNC"])
 
 
 class StatusWorker(HerokuSimpleWorker):

@@ -16,9 +16,10 @@ from flask import current_app
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 
+from .. import queues
 from ..extensions import db
-from ..models import Maintenance, OutboxEvent
-from ..services import maintenance
+from ..models import Maintenance
+from ..services import maintenance, outbox
 from ..services.context import SYSTEM
 
 log = logging.getLogger(__name__)
@@ -26,19 +27,15 @@ QUEUE = "default"
 _RESCHEDULING = ("MAINTENANCE_SCHEDULED", "MAINTENANCE_UPDATED", "MAINTENANCE_STARTED")
 
 
-def _queue():
-    from ..worker import queue
-
-    return queue(QUEUE)
-
-
 def start_window(maintenance_id: int) -> str:
+    """Job: start the window if it is due; its status afterwards."""
     m = maintenance.start(SYSTEM, maintenance_id, due_only=True)
     db.session.commit()
     return m.status
 
 
 def complete_window(maintenance_id: int) -> str:
+    """Job: complete the window if it is due; its status afterwards."""
     m = maintenance.complete(SYSTEM, maintenance_id, due_only=True)
     db.session.commit()
     return m.status
@@ -61,7 +58,8 @@ def _job_id(kind: str, mid: int, at: datetime) -> str:
 
 
 def schedule_window(m: Maintenance) -> None:
-    q = _queue()
+    """Enqueue the start and complete jobs at the window's times (raises redis.RedisError)."""
+    q = queues.queue(QUEUE)
     if m.status == "scheduled":
         q.enqueue_at(m.starts_at, start_window, m.id, job_id=_job_id("start", m.id, m.starts_at))
     if m.status != "completed":
@@ -69,12 +67,14 @@ def schedule_window(m: Maintenance) -> None:
                      job_id=_job_id("complete", m.id, m.ends_at))
 
 
-def schedule_after_commit(event_ids: list[int]) -> None:
-    """After-commit hook: (re)schedule the windows this commit created or moved."""
+def schedule_after_commit(committed: outbox.Committed) -> None:
+    """After-commit step: (re)schedule the windows this commit created or moved."""
+    if not committed.event_ids:
+        return
+    ids = outbox.maintenance_ids(committed.event_ids, _RESCHEDULING)
+    if not ids:
+        return
     with db.engine.connect() as conn:
-        ids = conn.scalars(select(OutboxEvent.maintenance_id).where(
-            OutboxEvent.id.in_(event_ids), OutboxEvent.event_type.in_(_RESCHEDULING),
-            OutboxEvent.maintenance_id.is_not(None)).distinct()).all()
         rows = conn.execute(select(Maintenance.id, Maintenance.status, Maintenance.starts_at,
                                    Maintenance.ends_at).where(Maintenance.id.in_(ids))).all()
     try:
@@ -95,7 +95,7 @@ def schedule_sweep(now: datetime | None = None) -> bool:
     slot = int(now.timestamp() // interval) + 1
     at = datetime.fromtimestamp(slot * interval, timezone.utc)
     try:
-        _queue().enqueue_at(at, sweep, job_id=f"maintenance-sweep-{slot}", unique=True)
+        queues.queue(QUEUE).enqueue_at(at, sweep, job_id=f"maintenance-sweep-{slot}", unique=True)
     except DuplicateJobError:
         return False
     return True

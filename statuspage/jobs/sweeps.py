@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 
 from ..extensions import db
-from ..services import deliveries, notifications, queueing
+from ..services import deliveries, outbox
+from . import email
 
 log = logging.getLogger(__name__)
 
@@ -13,11 +14,11 @@ def tick() -> dict:
     """One pass: fan out events whose job was lost, recover expired leases,
     and re-enqueue deliveries that are due (retries) or were never picked up."""
     try:
-        stale = notifications.stale_pending()
-        queueing.fanout(stale)
+        stale = outbox.stale_fanouts()
+        email.fanout_later(stale)
         recovered = deliveries.recover_expired_leases()
         due = deliveries.requeue_due()
-        queueing.send(recovered + due)
+        email.send_later(recovered + due)
         return {"fanout": len(stale), "recovered": len(recovered), "requeued": len(due)}
     finally:
         db.session.remove()

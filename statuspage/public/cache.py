@@ -21,15 +21,13 @@ from typing import Callable
 import redis
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from ..extensions import cache, redis_client
 from ..models import (
     Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
     Maintenance, MaintenanceComponent, Postmortem,
 )
-from ..services import outbox
+from ..services.outbox import Committed
 from .fastpath import ENVIRON_KEY, PublicFastPath
 from .generation import Generation
 
@@ -40,9 +38,10 @@ ENTRY_TTL = 300  # seconds; uptime bars and "upcoming" windows move with the clo
 LOCAL_TTL = 30  # seconds an in-memory copy is served before asking Redis again
 LOCK_SECONDS = 10
 WAIT_SECONDS = 5
-_PUBLIC_MODELS = (Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent,
-                  IncidentUpdate, Maintenance, MaintenanceComponent, Postmortem)
-_DIRTY = "public_cache_dirty"
+# Rows the public responses are rendered from: writing one changes what the public sees.
+PUBLIC_MODELS = frozenset({Component, ComponentGroup, ComponentStatusChange, Incident,
+                           IncidentComponent, IncidentUpdate, Maintenance, MaintenanceComponent,
+                           Postmortem})
 _local: dict = {"generation": None, "entries": {}}
 _name_locks: dict[str, threading.Lock] = {}
 
@@ -51,7 +50,7 @@ def _generation() -> Generation:
     return current_app.extensions["public_generation"]
 
 
-def invalidate(_event_ids=None) -> None:
+def invalidate() -> None:
     """Forget every cached public response (all processes)."""
     _local["entries"] = {}
     try:
@@ -145,25 +144,11 @@ def reset_local() -> None:
         pass
 
 
-@sa_event.listens_for(Session, "after_flush")
-def _track(session, _ctx):
-    # Edits that emit no outbox event (a component renamed) still change the page.
-    if any(isinstance(o, _PUBLIC_MODELS) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info[_DIRTY] = True
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget(session):
-    session.info.pop(_DIRTY, None)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    if session.info.pop(_DIRTY, False):
-        try:
-            invalidate()
-        except RuntimeError:  # outside an app context (scripts): nothing cached to drop
-            pass
+def invalidate_after_commit(committed: Committed) -> None:
+    """After-commit step: drop every cached response, once, if the commit changed a public row
+    or carried a public event (edits that record no event, a component renamed, count too)."""
+    if committed.public_event or committed.touched & PUBLIC_MODELS:
+        invalidate()
 
 
 class PublicSessionInterface(SecureCookieSessionInterface):
@@ -184,6 +169,3 @@ def init_app(app: Flask) -> None:
     if app.config.get("PUBLIC_CACHE", True):
         fast = PublicFastPath(app.wsgi_app, generation, LOCAL_TTL)
         app.extensions["public_fastpath"] = app.wsgi_app = fast
-    # Registered before the stream publisher: the cache is dropped before
-    # clients hear about the change, so their refetch never sees stale data.
-    outbox.on_commit(invalidate)

@@ -16,14 +16,15 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, u
 
 from ..errors import Conflict, NotFound
 from ..extensions import db, redis_client
-from ..models import AuditEvent, EmailDelivery, OutboxEvent, Subscriber, utcnow
+from ..models import AuditEvent, EmailDelivery, Subscriber, utcnow
 from ..domain.statuses import DELIVERY_STATUSES
 from .. import heartbeat
-from . import audit, outbox, queueing
+from . import audit, outbox
 from .context import Actor
 from .pagination import Page, paginate
 
 D = EmailDelivery
+CHANNEL = "email"  # the after-commit channel that sends these deliveries
 
 
 def create(kind: str, to_address: str, subject: str, subscriber_id: Optional[int] = None) -> EmailDelivery:
@@ -33,7 +34,7 @@ def create(kind: str, to_address: str, subject: str, subscriber_id: Optional[int
             status="PENDING", attempts=0, created_at=now, updated_at=now)
     db.session.add(row)
     db.session.flush()
-    queueing.send_after_commit([row.id])
+    outbox.send_after_commit(CHANNEL, [row.id])
     return row
 
 
@@ -162,8 +163,7 @@ def get(delivery_id: int) -> EmailDelivery:
 def _filtered(filters: dict):
     stmt = select(D)
     if filters.get("incident") is not None:
-        stmt = stmt.join(OutboxEvent, OutboxEvent.id == D.event_id).where(
-            OutboxEvent.incident_id == filters["incident"])
+        stmt = stmt.where(D.event_id.in_(outbox.ids_for_incident(filters["incident"])))
     for name in ("kind", "subscriber_id", "event_id"):
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(D, name) == filters[name])
@@ -204,5 +204,5 @@ def retry(actor: Actor, delivery_id: int) -> EmailDelivery:
     audit.record(actor, "delivery.retried", "email_delivery", row.id, before=before,
                  after={"status": "PENDING"})
     outbox.record("DELIVERY_RETRIED", {"delivery": {"id": row.id, "status": row.status}})
-    queueing.send_after_commit([row.id])
+    outbox.send_after_commit(CHANNEL, [row.id])
     return row

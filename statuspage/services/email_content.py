@@ -15,8 +15,8 @@ from flask import current_app
 from markdown_it import MarkdownIt
 from sqlalchemy import Connection, select
 
-from ..models import Component, MaintenanceComponent, OutboxEvent, utcnow
-from . import tokens
+from ..models import Component, MaintenanceComponent, utcnow
+from . import outbox, tokens
 from .mime import Outgoing
 
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -84,9 +84,7 @@ class Builder:
 
     def _event_context(self, event_id: int) -> dict:
         if event_id not in self.events:
-            event = self.conn.execute(select(
-                OutboxEvent.event_type, OutboxEvent.public_payload, OutboxEvent.maintenance_id)
-                .where(OutboxEvent.id == event_id)).first()
+            event = outbox.public_content(self.conn, event_id)
             if event is None or event.public_payload is None:
                 raise ContentMissing(f"event {event_id} has no public content")
             self.events[event_id] = self._context_for(event)

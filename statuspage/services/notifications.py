@@ -3,15 +3,17 @@
 Fan-out turns one outbox event into one EmailDelivery per recipient address with
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` over windows of subscriber ids:
 the database does the work, no subscriber list is held in memory, and running
-it twice (the after-commit hook and the sweep) creates nothing twice.
+it twice (the job and a sweep) creates nothing twice. Each window's new
+deliveries are handed to the caller as soon as they are committed, so sending
+starts while the fan-out goes on.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from typing import Callable, Optional
 
 from flask import current_app
-from sqlalchemy import and_, exists, false, func, literal, or_, select, update
+from sqlalchemy import and_, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,12 +21,11 @@ from ..extensions import db
 from ..models import (
     EmailDelivery,
     MaintenanceComponent,
-    OutboxEvent,
     Subscriber,
     SubscriberComponent,
     utcnow,
 )
-from . import email_content, queueing
+from . import email_content, outbox
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +81,16 @@ def _insert(conn, select_stmt):
     return len(conn.execute(stmt.returning(EmailDelivery.id)).all())
 
 
-def fanout(event_id: int) -> int:
-    """Create this event's deliveries window by window and enqueue their sending."""
+def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -> int:
+    """Create this event's deliveries window by window; return how many were created.
+
+    ``ready(ids)`` receives each window's PENDING deliveries once they are committed.
+    """
     window = current_app.config["DELIVERY_FANOUT_WINDOW"]
     created = 0
     with db.engine.connect() as conn:
-        event = conn.execute(select(
-            OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.public_payload,
-            OutboxEvent.incident_id, OutboxEvent.maintenance_id, OutboxEvent.fanout_status,
-        ).where(OutboxEvent.id == event_id)).first()
-        if event is None or event.fanout_status != "pending":
+        event = outbox.fanout_target(conn, event_id)
+        if event is None:
             return 0
         if event.event_type in RULES and event.public_payload is not None:
             subject = email_content.subject_for(event.event_type, event.public_payload)
@@ -111,32 +112,12 @@ def fanout(event_id: int) -> int:
                 ids = conn.execute(select(EmailDelivery.id).join(S, S.id == EmailDelivery.subscriber_id)
                                    .where(EmailDelivery.event_id == event.id,
                                           EmailDelivery.status == "PENDING", *bounds)).scalars().all()
-                queueing.send(ids)
+                if ready is not None:
+                    ready(ids)
                 if upper is None:
                     break
                 after = upper
-        conn.execute(update(OutboxEvent).where(OutboxEvent.id == event.id)
-                     .values(fanout_status="done"))
+        outbox.mark_fanned_out(conn, event.id)
         conn.commit()
     log.info("fan-out of event %s (%s): %d deliveries", event.id, event.event_type, created)
     return created
-
-
-def pending_among(event_ids: list[int]) -> list[int]:
-    with db.engine.connect() as conn:
-        return list(conn.execute(select(OutboxEvent.id).where(
-            OutboxEvent.id.in_(event_ids), OutboxEvent.fanout_status == "pending")).scalars())
-
-
-def enqueue_after_commit(event_ids: list[int]) -> None:
-    """After-commit hook (services.outbox.on_commit): fan out in the worker, never here."""
-    queueing.fanout(pending_among(event_ids))
-
-
-def stale_pending(limit: int = 100) -> list[int]:
-    """Events still waiting for fan-out a while after commit (their job was lost)."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["FANOUT_GRACE_SECONDS"])
-    with db.engine.connect() as conn:
-        return list(conn.execute(select(OutboxEvent.id).where(
-            OutboxEvent.fanout_status == "pending", OutboxEvent.created_at <= cutoff,
-        ).order_by(OutboxEvent.id).limit(limit)).scalars())

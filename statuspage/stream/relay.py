@@ -12,7 +12,7 @@ import threading
 
 from flask import Flask
 
-from .publisher import publish_pending
+from ..services import outbox
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,9 @@ def relay_once(app: Flask) -> int:
     total = 0
     with app.app_context():
         while True:
-            published = publish_pending()
+            published = outbox.publish_pending()
             total += published
-            if published < 500:  # publish_pending's batch: a full batch means more may wait
+            if published < outbox.PUBLISH_BATCH:  # a full batch means more may wait
                 return total
 
 

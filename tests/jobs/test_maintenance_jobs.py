@@ -9,7 +9,7 @@ from rq.registry import ScheduledJobRegistry
 from statuspage.extensions import db, redis_client
 from statuspage.jobs import maintenance as jobs
 from statuspage.models import Maintenance
-from statuspage.worker import QUEUES, queue
+from statuspage.queues import QUEUES, queue
 from tests.api.test_maintenances import iso, make_window
 from tests.conftest import make_component, make_incident
 from tests.helpers import audit_actions, outbox

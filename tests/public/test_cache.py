@@ -4,7 +4,7 @@ import socket
 import pytest
 
 from statuspage import create_app
-from statuspage.extensions import cache, db
+from statuspage.extensions import cache, db, redis_client
 from statuspage.models import Component
 from statuspage.public import cache as public_cache
 from tests.conftest import make_component, make_incident
@@ -57,6 +57,15 @@ def test_rolled_back_write_keeps_the_cache(client, api):
     db.session.rollback()
     assert public_cache._generation().current() == generation
     assert client.get("/api/public/status", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_one_public_write_bumps_the_generation_exactly_once(client, api):
+    comp = make_component(api, "API")
+    generation = public_cache._generation()
+    before = generation.current()
+    # The write both changes a public row and records a public event.
+    assert api.patch(f"/api/components/{comp['id']}", json={"status": "major_outage"}).status_code == 200
+    assert int(redis_client.client.get(generation.key)) == before + 1
 
 
 def test_incident_event_invalidates_before_publishing(client, api):

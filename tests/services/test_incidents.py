@@ -31,15 +31,15 @@ def test_a_failure_after_flush_leaves_no_incident_audit_or_outbox_row(app):
 def test_a_failing_commit_hook_does_not_undo_the_write(app):
     from statuspage.services import outbox
 
-    def broken(_ids):
+    def broken(_committed):
         raise RuntimeError("side effect failed")
 
-    outbox.on_commit(broken)
+    outbox.pipeline(app).add_channel(outbox.Channel("broken", fanout=broken, send=broken))
     try:
         incidents.create(SYSTEM, {"title": "t", "severity": "SEV1"})
         db.session.commit()
     finally:
-        outbox._hooks.remove(broken)
+        outbox.pipeline(app).remove_channel("broken")
     assert counts()["Incident"] == 1
 
 

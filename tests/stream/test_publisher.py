@@ -6,7 +6,7 @@ from statuspage.extensions import connect_redis, db, redis_client
 from statuspage.models import OutboxEvent
 from statuspage.services import incidents
 from statuspage.services.context import SYSTEM
-from statuspage.stream.publisher import publish_pending
+from statuspage.services.outbox import publish_pending
 
 from ..conftest import make_incident
 
