@@ -6,26 +6,15 @@ same services with the signed-in user as the actor; one commit per request.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..errors import DomainError
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from .blueprint import bp
 
 # Reachable without a session.
 OPEN_ENDPOINTS = {"admin.login", "admin.login_post"}
-
-NAV = (
-    ("admin.incidents", "Incidents", "viewer"),
-    ("admin.components", "Components", "viewer"),
-    ("admin.maintenance", "Maintenance", "viewer"),
-    ("admin.templates", "Templates", "viewer"),
-    ("admin.subscribers", "Subscribers & deliveries", "admin"),
-    ("admin.audit", "Audit log", "admin"),
-    ("admin.users", "Users & tokens", "admin"),
-)
 
 
 @bp.before_request

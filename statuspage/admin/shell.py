@@ -8,8 +8,18 @@ from flask_wtf.csrf import generate_csrf
 
 from ..domain.statuses import COMPONENT_STATUSES, SEVERITIES
 from ..services import components, templates
-from . import NAV
 from .helpers import can
+
+# The sidebar: (endpoint, text, the least role that sees it).
+NAV = (
+    ("admin.incidents", "Incidents", "viewer"),
+    ("admin.components", "Components", "viewer"),
+    ("admin.maintenance", "Maintenance", "viewer"),
+    ("admin.templates", "Templates", "viewer"),
+    ("admin.subscribers", "Subscribers & deliveries", "admin"),
+    ("admin.audit", "Audit log", "admin"),
+    ("admin.users", "Users & tokens", "admin"),
+)
 
 
 def _stream_tip() -> str | None:

@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE
 
 from ..schemas.audit import AuditListArgs
 from ..services import audit
-from . import bp
+from .blueprint import bp
 from .helpers import requires
 
 FILTERS = ("actor", "action_prefix", "target_type", "target_id")

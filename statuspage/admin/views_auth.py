@@ -15,7 +15,7 @@ from ..models import utcnow
 from ..net import client_ip
 from ..services import audit, ratelimit, users
 from ..services.context import Actor
-from . import bp
+from .blueprint import bp
 from .helpers import actor, back_to, commit, form_text, safe_next
 
 FAILED = "The email address or password is not correct."

@@ -6,7 +6,8 @@ from flask import render_template, request
 from ..schemas.components import (ComponentCreateSchema, ComponentGroupCreateSchema,
                                   ComponentUpdateSchema)
 from ..services import components
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
 
 

@@ -6,7 +6,8 @@ from flask import render_template, request
 from ..domain.lifecycle import allowed_next
 from ..schemas.incidents import IncidentPatchSchema, TransitionSchema, UpdateCreateSchema
 from ..services import deliveries, incidents, postmortems, subscribers, templates
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
 
 ACTION_LABEL = {"identified": "Mark identified", "monitoring": "Start monitoring",

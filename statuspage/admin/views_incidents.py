@@ -10,7 +10,8 @@ from ..extensions import db
 from ..models import IncidentTag
 from ..schemas.incidents import IncidentCreateSchema, IncidentListArgs
 from ..services import analytics, incidents
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .analytics_svg import duration, severity_bars
 from .helpers import actor, back_to, commit, requires
 

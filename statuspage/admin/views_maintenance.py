@@ -6,7 +6,8 @@ from flask import render_template, request
 from ..domain.statuses import MAINTENANCE_STATUSES
 from ..schemas.maintenances import MaintenanceCreateSchema, MaintenanceUpdateSchema
 from ..services import maintenance
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires
 
 NEXT_STEP = {"scheduled": ("in_progress", "Start now"), "in_progress": ("verifying", "Verify"),

@@ -10,7 +10,8 @@ from ..schemas.postmortems import (ActionItemCreateSchema, ActionItemUpdateSchem
                                    PostmortemWriteSchema)
 from ..services import action_items, postmortems
 from ..services.postmortems import SECTIONS
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
 from .views_incident import detail_context
 

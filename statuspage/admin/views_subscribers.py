@@ -6,7 +6,8 @@ from flask import render_template, request
 from ..domain.statuses import DELIVERY_STATUSES
 from ..schemas.subscribers import TestMailSchema
 from ..services import deliveries, subscribers
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires
 
 

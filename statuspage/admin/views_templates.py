@@ -5,7 +5,8 @@ from flask import render_template, request
 
 from ..schemas.templates import TemplateCreateSchema, TemplateUpdateSchema
 from ..services import templates
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
 
 

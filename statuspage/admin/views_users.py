@@ -6,7 +6,8 @@ from flask import render_template, request
 from ..api.users import guard_self
 from ..schemas.users import TokenCreateSchema, UserCreateSchema, UserUpdateSchema
 from ..services import users
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..schemas.analytics import AnalyticsArgs, AnalyticsSchema
 from ..services import analytics
-from . import bp
+from .blueprint import bp
 from .endpoint import endpoint
 
 

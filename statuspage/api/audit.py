@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..schemas.audit import AuditEventSchema, AuditListArgs, AuditPageSchema
 from ..services import audit
-from . import bp
+from .blueprint import bp
 from .endpoint import endpoint
 
 

@@ -14,7 +14,7 @@ from ..schemas.components import (
     ComponentUpdateSchema,
 )
 from ..services import components
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

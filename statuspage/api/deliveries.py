@@ -8,7 +8,7 @@ from ..schemas.subscribers import (
     TestMailSchema,
 )
 from ..services import deliveries, subscribers
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

@@ -13,7 +13,7 @@ from ..schemas.incidents import (
 )
 from ..schemas.common import PaginationArgs
 from ..services import incidents
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

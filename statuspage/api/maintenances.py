@@ -8,7 +8,7 @@ from ..schemas.maintenances import (
     MaintenanceUpdateSchema,
 )
 from ..services import maintenance
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app, jsonify
 
 from ..schemas.common import ProblemSchema
 from ..version import __version__
-from . import bp
+from .blueprint import bp
 from .endpoint import EndpointSpec, endpoint
 
 _PARAM_RE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

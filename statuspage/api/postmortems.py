@@ -11,7 +11,7 @@ from ..schemas.postmortems import (
     PostmortemWriteSchema,
 )
 from ..services import action_items, postmortem_export, postmortems
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from ..public.cache import cached
 from ..services import public_status, statuspage_v2
-from . import bp
+from .blueprint import bp
 from .endpoint import endpoint
 
 JSON = "application/json"

@@ -9,7 +9,7 @@ from ..schemas.subscribers import (
     SubscriberSchema,
 )
 from ..services import subscribers
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

@@ -8,7 +8,7 @@ from ..schemas.templates import (
     TemplateUpdateSchema,
 )
 from ..services import templates
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

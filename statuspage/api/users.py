@@ -11,7 +11,7 @@ from ..schemas.users import (
     UserUpdateSchema,
 )
 from ..services import users
-from . import bp
+from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint
 

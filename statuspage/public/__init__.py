@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
 
-from flask import Blueprint, Flask, current_app, url_for
+from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import format_day, format_time, zone
-
-bp = Blueprint("public", __name__)
+from .blueprint import bp
 
 # Endpoints that the notifications work may register for the subscribe pages.
 _SUBSCRIBE_ENDPOINTS = ("subscriptions.subscribe_form", "subscriptions.subscribe")

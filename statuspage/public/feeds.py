@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Incident, Maintenance, MaintenanceComponent, utcnow
 from ..services import components as components_service
 from ..services import public_status
-from . import bp
+from .blueprint import bp
 from .cache import cached
 from .ical import calendar
 

@@ -11,7 +11,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Incident, utcnow
 from ..services import public_status
-from . import bp
+from .blueprint import bp
 from .cache import cached
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -1,6 +1,6 @@
 """HTML pages subscribers reach from the status page and from email links."""
-from flask import Blueprint
-
-bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
+from .blueprint import bp
 
 from . import views  # noqa: E402,F401  (routes register on bp)
+
+__all__ = ["bp"]

@@ -14,7 +14,7 @@ from ..extensions import csrf, db
 from ..models import Component, Incident
 from ..net import client_ip
 from ..services import subscribers, tokens
-from . import bp
+from .blueprint import bp
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 _MAX_TOKEN = 512
