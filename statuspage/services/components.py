@@ -12,6 +12,7 @@ from ..models import (
     ComponentGroup,
     ComponentStatusChange,
     IncidentComponent,
+    IncidentTemplate,
     IncidentUpdateComponent,
     utcnow,
 )
@@ -155,13 +156,19 @@ def delete(actor: Actor, component_id: int) -> None:
             f"Component {component_id} is referenced by incidents; "
             "remove it from those incidents first or keep it."
         )
-    from . import templates  # templates prefill with components: keep them valid
-
     audit.record(actor, "component.deleted", "component", component_id, before=snapshot(component))
     _emit_changed("deleted", component)
-    templates.forget_component(component_id)
+    _forget_in_templates(component_id)
     db.session.delete(component)
     db.session.flush()
+
+
+def _forget_in_templates(component_id: int) -> None:
+    # Templates prefill new incidents with components: keep them valid.
+    for template in db.session.scalars(select(IncidentTemplate)):
+        kept = [c for c in template.components if c.get("id") != component_id]
+        if len(kept) != len(template.components):
+            template.components = kept
 
 
 def create_group(actor: Actor, data: dict) -> ComponentGroup:

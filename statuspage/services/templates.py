@@ -76,14 +76,6 @@ def delete(actor: Actor, template_id: int) -> None:
     db.session.flush()
 
 
-def forget_component(component_id: int) -> None:
-    """Drop a deleted component from every template that mentions it."""
-    for template in db.session.scalars(select(IncidentTemplate)):
-        kept = [c for c in template.components if c.get("id") != component_id]
-        if len(kept) != len(template.components):
-            template.components = kept
-
-
 def prefill(template_id: int, kind: str, data: dict) -> dict:
     """Fill missing fields of ``data`` from a template of ``kind``; explicit fields win."""
     template = db.session.get(IncidentTemplate, template_id)
