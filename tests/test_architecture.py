@@ -121,3 +121,21 @@ def test_services_never_enqueue_jobs():
     enqueueing = _grep(r"^\s*(from \.+(queues|jobs|worker)\b|from \.+ import .*\b(queues|jobs|worker)\b"
                        r"|import rq\b|from rq\b)")
     assert [hit for hit in enqueueing if hit.startswith("statuspage/services/")] == []
+
+
+PUBLIC_READERS = ("public/pages.py", "public/feeds.py", "api/public.py", "services/statuspage_v2.py")
+
+
+def test_public_readers_go_through_the_public_read_model():
+    """Pages, feeds, badges and both public APIs never query the models themselves."""
+    for relative in PUBLIC_READERS:
+        tree = ast.parse((PACKAGE / relative).read_text())
+        for node in _imports(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("models"):
+                assert {a.name for a in node.names} <= {"utcnow"}, relative
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("extensions"):
+                assert "db" not in {a.name for a in node.names}, relative
+        private = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                   and isinstance(n.value, ast.Name) and n.value.id == "public_status"
+                   and n.attr.startswith("_")]
+        assert private == [], relative

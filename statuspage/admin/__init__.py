@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
                    views_incidents, views_maintenance, views_postmortem, views_subscribers,
                    views_templates, views_users)
 
-    from .shell import initials, label
+    from ..domain.statuses import label
+    from .shell import initials
 
     app.session_interface = SessionInterface()
     # Globals, not context: macros imported into templates see them too.

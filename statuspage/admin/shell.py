@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..domain.statuses import COMPONENT_STATUSES, SEVERITIES
+from ..domain.statuses import COMPONENT_STATUSES, SEVERITIES, label
 from ..services import components, templates
 from .helpers import can
 
@@ -33,11 +33,6 @@ def _stream_tip() -> str | None:
 def initials(name: str) -> str:
     words = [w for w in (name or "").replace("(", " ").split() if w[:1].isalnum()]
     return ("".join(w[0] for w in words[:2]) or "?").upper()
-
-
-def label(value: str) -> str:
-    """``partial_outage`` → ``Partial outage``."""
-    return (value or "").replace("_", " ").capitalize()
 
 
 def shell_context() -> dict:

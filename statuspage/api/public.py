@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+
 from ..public.cache import cached
+from ..public.serialise import jsonable
 from ..services import public_status, statuspage_v2
 from .blueprint import bp
 from .endpoint import endpoint
@@ -11,7 +13,7 @@ JSON = "application/json"
 
 
 def dumps(data) -> str:
-    return json.dumps(public_status.jsonable(data), separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(jsonable(data), separators=(",", ":"), ensure_ascii=False)
 
 
 @bp.get("/public/status")

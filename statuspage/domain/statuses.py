@@ -1,4 +1,9 @@
-"""Status vocabularies and the rollups derived from them (pure, no Flask)."""
+"""The one vocabulary of statuses: values, labels, indicators, colours and rollups (pure, no Flask).
+
+The front end reads the same tables from ``static/js/lib/vocabulary.json``,
+generated from :func:`vocabulary` by ``python -m statuspage.domain.statuses``
+(a test fails when the file is stale).
+"""
 from __future__ import annotations
 
 COMPONENT_STATUSES = (
@@ -28,12 +33,27 @@ _COMPONENT_RANK = {
     "major_outage": 4,
 }
 
+# Statuspage's page indicator and description for the worst component status.
 _INDICATOR = {
     "operational": ("none", "All Systems Operational"),
     "under_maintenance": ("maintenance", "Service Under Maintenance"),
     "degraded_performance": ("minor", "Degraded Performance"),
     "partial_outage": ("major", "Partial System Outage"),
     "major_outage": ("critical", "Major System Outage"),
+}
+
+# The calm palette per indicator: green, blue, amber, orange, red.
+INDICATOR_COLOUR = {"none": "#1a7f37", "maintenance": "#0b62a4", "minor": "#9a6700",
+                    "major": "#bc4c00", "critical": "#c62828"}
+
+# What readers see for a status value ("nodata": a day before a component existed).
+STATUS_LABEL = {
+    "operational": "Operational", "degraded_performance": "Degraded performance",
+    "partial_outage": "Partial outage", "major_outage": "Major outage",
+    "under_maintenance": "Under maintenance", "nodata": "No data",
+    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
+    "resolved": "Resolved", "scheduled": "Scheduled", "in_progress": "In progress",
+    "verifying": "Verifying", "completed": "Completed",
 }
 
 
@@ -50,3 +70,28 @@ def worst_component_status(statuses) -> str:
 def page_indicator(statuses) -> tuple[str, str]:
     """Statuspage's ``(indicator, description)`` for a set of component statuses."""
     return _INDICATOR[worst_component_status(statuses)]
+
+
+def component_indicator(status: str) -> str:
+    """The indicator of a single component's status (``partial_outage`` -> ``major``)."""
+    return _INDICATOR[status][0]
+
+
+def label(status: str | None) -> str:
+    """The words for a status value; unknown values are spelled out (``a_b`` -> ``A b``)."""
+    return STATUS_LABEL.get(status or "", (status or "").replace("_", " ").capitalize())
+
+
+def vocabulary() -> dict:
+    """The tables the front end shares, as written to ``static/js/lib/vocabulary.json``."""
+    return {"component_rank": dict(_COMPONENT_RANK),
+            "indicators": {status: list(pair) for status, pair in _INDICATOR.items()},
+            "status_labels": dict(STATUS_LABEL)}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    json.dump(vocabulary(), sys.stdout, indent=2)
+    sys.stdout.write("\n")

@@ -8,11 +8,11 @@ from flask import abort, redirect, render_template, request, url_for
 from ..api import problems
 from ..domain.pagetime import local_date, month_bounds, shift_month
 from ..errors import DomainError
-from ..extensions import db
-from ..models import Incident, utcnow
+from ..models import utcnow
 from ..services import public_status
 from .blueprint import bp
 from .cache import cached
+from .serialise import live_snapshot
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 HTML = "text/html"
@@ -27,7 +27,7 @@ def index():
 def status():
     def build():
         data = public_status.build()
-        return render_template("public/status.html", data=data, snapshot=public_status.live_snapshot(data))
+        return render_template("public/status.html", data=data, snapshot=live_snapshot(data))
     return cached("page:status", build, HTML)
 
 
@@ -60,9 +60,9 @@ def _month_arg():
 
 def _history_page(year: int, month: int, today) -> str:
     tz = public_status.page_zone()
-    start, end = month_bounds(year, month, tz)
-    incidents = [public_status.incident_view(i) for i in public_status.incidents_between(start, end)]
-    oldest = db.session.scalar(db.select(db.func.min(Incident.created_at)).where(Incident.visibility == "public"))
+    start = month_bounds(year, month, tz)[0]
+    incidents = public_status.incidents_in_month(year, month)
+    oldest = public_status.first_incident_at()
     prev_ym = shift_month(year, month, -1)
     next_ym = shift_month(year, month, 1)
     has_prev = oldest is not None and local_date(oldest, tz) < local_date(start, tz)

@@ -15,17 +15,13 @@ from flask import current_app
 from markdown_it import MarkdownIt
 from sqlalchemy import Connection, select
 
+from ..domain.statuses import label
 from ..models import Component, MaintenanceComponent, utcnow
 from . import outbox, tokens
 from .mime import Outgoing
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
-STATUS_LABEL = {
-    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-    "resolved": "Resolved", "scheduled": "Scheduled", "in_progress": "In progress",
-    "verifying": "Verifying", "completed": "Completed",
-}
 _MAINTENANCE = {
     "MAINTENANCE_SCHEDULED": "Scheduled maintenance",
     "MAINTENANCE_STARTED": "Maintenance in progress",
@@ -36,10 +32,6 @@ _TEMPLATE = {"POSTMORTEM_PUBLISHED": "postmortem", **{k: "maintenance" for k in 
 
 class ContentMissing(Exception):
     """The event behind a delivery is gone; the message cannot be built."""
-
-
-def label(status: Optional[str]) -> str:
-    return STATUS_LABEL.get(status or "", (status or "").replace("_", " ").capitalize())
 
 
 def markdown_html(text: str) -> str:

@@ -1,40 +1,39 @@
-"""The public page's read model: one aggregate built from the database.
+"""The public read model: everything the public sees, built from the database.
 
-Everything here is public-safe by construction: internal incidents and
-internal updates never appear, draft postmortems are invisible, and no author
-or email leaves this module. Views and the caching layer turn these dicts into
-HTML, JSON and feeds.
+Pages, feeds, badges, the calendar and both public APIs read through these
+functions only, and every one returns plain dicts that are public-safe by
+construction: internal incidents and internal updates never appear, draft
+postmortems are invisible, and no author or email leaves this module. Views
+and the caching layer turn the dicts into HTML, JSON, feeds and SVG.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 import redis
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.pagetime import day_bounds, local_date, zone
-from ..domain.statuses import SEVERITY_IMPACT, page_indicator, worst_component_status
+from ..domain.pagetime import day_bounds, local_date, month_bounds, zone
+from ..domain.statuses import SEVERITY_IMPACT, STATUS_LABEL, page_indicator, worst_component_status
 from ..errors import NotFound
 from ..extensions import db, redis_client
-from ..models import Component, ComponentGroup, Incident, IncidentUpdate, Maintenance, Postmortem, utcnow
+from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
+                      MaintenanceComponent, Postmortem, utcnow)
 from . import uptime
 
-STATUS_LABEL = {
-    "operational": "Operational", "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage", "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance", "nodata": "No data",
-}
 HISTORY_DAYS = 14
 
 
 def page_zone():
+    """The page's time zone."""
     return zone(current_app.config["PAGE_TIMEZONE"])
 
 
 def page_info(updated_at: Optional[datetime] = None) -> dict:
+    """The page's identity (Statuspage's ``page`` object)."""
     cfg = current_app.config
     return {"id": cfg.get("PAGE_ID", "statuspage"), "name": cfg["PAGE_NAME"],
             "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": cfg["PAGE_TIMEZONE"],
@@ -46,6 +45,7 @@ def _public_updates(incident: Incident) -> list[IncidentUpdate]:
 
 
 def incident_view(incident: Incident, with_updates: bool = False) -> dict:
+    """A public incident: its fields, components and latest public update (or all, newest first)."""
     updates = _public_updates(incident)
     view = {
         "id": incident.id, "title": incident.title, "status": incident.status,
@@ -64,28 +64,57 @@ def incident_view(incident: Incident, with_updates: bool = False) -> dict:
 
 def _update_view(entry: IncidentUpdate) -> dict:
     return {"id": entry.id, "status": entry.status, "body": entry.body, "created_at": entry.created_at,
-            "components": [{"id": c.component_id, "name": c.component.name,
+            "notify": entry.notify, "components": [{"id": c.component_id, "name": c.component.name,
                             "old_status": c.old_status, "new_status": c.new_status}
                            for c in entry.component_changes]}
 
 
 def _incident_query():
     return (select(Incident).where(Incident.visibility == "public")
-            .options(selectinload(Incident.updates).selectinload(IncidentUpdate.component_changes)))
+            .options(selectinload(Incident.updates).selectinload(IncidentUpdate.component_changes))
+            .order_by(Incident.created_at.desc(), Incident.id.desc()))
 
 
-def active_incidents() -> list[Incident]:
-    return list(db.session.scalars(_incident_query().where(Incident.status != "resolved")
-                                   .order_by(Incident.created_at.desc(), Incident.id.desc())))
+def _incidents(stmt, with_updates: bool = False) -> list[dict]:
+    return [incident_view(i, with_updates) for i in db.session.scalars(stmt)]
 
 
-def incidents_between(start: datetime, end: datetime) -> list[Incident]:
-    return list(db.session.scalars(
-        _incident_query().where(Incident.created_at >= start, Incident.created_at < end)
-        .order_by(Incident.created_at.desc(), Incident.id.desc())))
+def active_incidents() -> list[dict]:
+    """Unresolved public incidents, newest first."""
+    return _incidents(_incident_query().where(Incident.status != "resolved"))
+
+
+def incidents_between(start: datetime, end: datetime) -> list[dict]:
+    """Public incidents opened in [start, end), newest first."""
+    return _incidents(_incident_query().where(Incident.created_at >= start, Incident.created_at < end))
+
+
+def incidents_in_month(year: int, month: int) -> list[dict]:
+    """Public incidents opened in a month of the page's calendar, newest first."""
+    return incidents_between(*month_bounds(year, month, page_zone()))
+
+
+def first_incident_at() -> Optional[datetime]:
+    """When the oldest public incident was opened (None when there is none)."""
+    return db.session.scalar(select(func.min(Incident.created_at)).where(Incident.visibility == "public"))
+
+
+def latest_incidents(limit: int, unresolved: bool = False) -> list[dict]:
+    """The newest public incidents (all, or the unresolved) with their public timelines."""
+    stmt = _incident_query()
+    stmt = stmt.where(Incident.status != "resolved") if unresolved else stmt.limit(limit)
+    return _incidents(stmt, with_updates=True)
+
+
+def last_change() -> datetime:
+    """When a component or a public incident last changed."""
+    stamps = db.session.scalars(select(Component.updated_at)).all()
+    latest = db.session.scalar(select(func.max(Incident.updated_at)).where(Incident.visibility == "public"))
+    return max([*stamps, *([latest] if latest else [])], default=utcnow())
 
 
 def maintenance_view(m: Maintenance) -> dict:
+    """A maintenance window with the names of its components."""
     return {"id": m.id, "title": m.title, "description": m.description, "status": m.status,
             "starts_at": m.starts_at, "ends_at": m.ends_at, "started_at": m.started_at,
             "completed_at": m.completed_at, "created_at": m.created_at, "updated_at": m.updated_at,
@@ -93,12 +122,58 @@ def maintenance_view(m: Maintenance) -> dict:
 
 
 def maintenances(now: datetime) -> dict:
+    """Windows in progress (``active``) and scheduled ones not yet over (``upcoming``), soonest first."""
     rows = db.session.scalars(select(Maintenance).where(Maintenance.status != "completed")
                               .order_by(Maintenance.starts_at, Maintenance.id)).all()
     active = [m for m in rows if m.status in ("in_progress", "verifying")]
     upcoming = [m for m in rows if m.status == "scheduled" and m.ends_at > now]
     return {"active": [maintenance_view(m) for m in active],
             "upcoming": [maintenance_view(m) for m in upcoming]}
+
+
+def maintenance_windows(component_id: Optional[int] = None, latest: Optional[int] = None) -> list[dict]:
+    """Every window soonest first (of one component), or the ``latest`` N by start, latest first."""
+    stmt = select(Maintenance)
+    if component_id is not None:
+        stmt = stmt.where(Maintenance.components.any(MaintenanceComponent.component_id == component_id))
+    if latest is not None:
+        stmt = stmt.order_by(Maintenance.starts_at.desc()).limit(latest)
+    else:
+        stmt = stmt.order_by(Maintenance.starts_at)
+    return [maintenance_view(m) for m in db.session.scalars(stmt)]
+
+
+def component_record(c: Component) -> dict:
+    """A component's own fields."""
+    return {"id": c.id, "name": c.name, "description": c.description, "status": c.status,
+            "position": c.position, "group_id": c.group_id, "created_at": c.created_at,
+            "updated_at": c.updated_at}
+
+
+def components() -> list[dict]:
+    """Every component, in page order."""
+    return [component_record(c) for c in
+            db.session.scalars(select(Component).order_by(Component.position, Component.id))]
+
+
+def component(component_id: int) -> dict:
+    """One component (404 when there is none)."""
+    found = db.session.get(Component, component_id)
+    if found is None:
+        raise NotFound(f"Component {component_id} does not exist.")
+    return component_record(found)
+
+
+def groups() -> list[dict]:
+    """Every component group, in page order."""
+    return [{"id": g.id, "name": g.name, "description": g.description, "position": g.position,
+             "created_at": g.created_at, "updated_at": g.updated_at}
+            for g in db.session.scalars(select(ComponentGroup).order_by(ComponentGroup.position))]
+
+
+def page_status() -> tuple[str, str]:
+    """The page's ``(indicator, description)`` from every component's status."""
+    return page_indicator(db.session.scalars(select(Component.status)))
 
 
 def _component_view(c: Component, up: uptime.Uptime) -> dict:
@@ -140,8 +215,8 @@ def _history(now: datetime, tz) -> list[dict]:
     days = []
     for offset in range(HISTORY_DAYS):
         day = today - timedelta(days=offset)
-        days.append({"date": day, "incidents": [incident_view(i) for i in listed
-                                                if local_date(i.created_at, tz) == day]})
+        days.append({"date": day, "incidents": [i for i in listed
+                                                if local_date(i["created_at"], tz) == day]})
     return days
 
 
@@ -167,7 +242,7 @@ def build(now: Optional[datetime] = None) -> dict:
     components = list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
     views = {c.id: _component_view(c, ups[c.id]) for c in components}
-    incidents = [incident_view(i) for i in active_incidents()]
+    incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)
     stamps = [c.updated_at for c in components] + [i["updated_at"] for i in incidents]
@@ -186,6 +261,7 @@ def build(now: Optional[datetime] = None) -> dict:
 
 
 def public_incident(incident_id: int) -> Incident:
+    """The incident if the public may see it (404 otherwise)."""
     incident = db.session.get(Incident, incident_id)
     if incident is None or incident.visibility != "public":
         raise NotFound(f"Incident {incident_id} does not exist.")
@@ -193,6 +269,7 @@ def public_incident(incident_id: int) -> Incident:
 
 
 def incident_detail(incident_id: int) -> dict:
+    """A public incident with its whole public timeline and its postmortem's publication time."""
     incident = public_incident(incident_id)
     view = incident_view(incident, with_updates=True)
     postmortem = published_postmortem(incident_id, required=False)
@@ -201,6 +278,7 @@ def incident_detail(incident_id: int) -> dict:
 
 
 def published_postmortem(incident_id: int, required: bool = True) -> Optional[Postmortem]:
+    """The incident's postmortem if published (404, or None when not ``required``)."""
     public_incident(incident_id)
     postmortem = db.session.scalar(select(Postmortem).where(Postmortem.incident_id == incident_id))
     if postmortem is None or postmortem.status != "published":
@@ -211,6 +289,7 @@ def published_postmortem(incident_id: int, required: bool = True) -> Optional[Po
 
 
 def postmortem_view(incident_id: int) -> dict:
+    """A published postmortem's sections with its incident."""
     postmortem = published_postmortem(incident_id)
     incident = incident_view(public_incident(incident_id))
     return {"incident": incident, "published_at": postmortem.published_at,
@@ -220,29 +299,3 @@ def postmortem_view(incident_id: int) -> dict:
                                             ("lessons", "Lessons learned"))
                          if getattr(postmortem, key)]}
 
-
-def jsonable(value):
-    """Datetimes as ISO 8601 UTC ('Z'), days as YYYY-MM-DD, recursively."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def live_snapshot(data: dict) -> dict:
-    """The slim state the page's script starts from (the stream then keeps it current)."""
-    return jsonable({
-        "last_event_id": data["last_event_id"],
-        "status": {k: data["status"][k] for k in ("indicator", "description")},
-        "components": [{k: c[k] for k in ("id", "name", "status", "group_id")} for c in data["components"]],
-        "incidents": [{**{k: i[k] for k in ("id", "title", "status", "severity", "impact", "created_at",
-                                             "next_update_at", "components")},
-                       "latest_update": i["latest_update"] and {
-                           k: i["latest_update"][k] for k in ("status", "body", "created_at")}}
-                      for i in data["incidents"]],
-    })

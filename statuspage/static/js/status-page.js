@@ -1,5 +1,5 @@
 // Alpine components of the public pages: live banner, components, incidents, toast.
-import { announcement, fromSnapshot, INCIDENT_STATUS_LABEL, reasons, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
+import { announcement, fromSnapshot, reasons, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
 import { openStream } from "./lib/stream.js";
 import { addDays, dayTitle, formatLocal } from "./lib/timefmt.js";
 
@@ -108,7 +108,7 @@ export function registerStatusPage(Alpine) {
     get incidents() { return store().state?.incidents ?? []; },
     get empty() { return this.incidents.length === 0; },
     href(incident) { return `/status/incidents/${incident.id}`; },
-    statusLabel(status) { return INCIDENT_STATUS_LABEL[status] ?? status; },
+    statusLabel(status) { return STATUS_LABEL[status] ?? status; },
     when(iso) { return formatLocal(iso); },
   }));
 }

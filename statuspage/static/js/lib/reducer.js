@@ -1,24 +1,11 @@
 // Live state of the public page and how each stream event changes it.
 // Pure functions only (no DOM, no Alpine) so they are unit-tested with node --test.
+// The status vocabulary is generated from the server's (statuspage/domain/statuses.py).
+import VOCABULARY from "./vocabulary.json" with { type: "json" };
 
-const RANK = {
-  operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4,
-};
-const INDICATOR = {
-  operational: ["none", "All Systems Operational"],
-  under_maintenance: ["maintenance", "Service Under Maintenance"],
-  degraded_performance: ["minor", "Degraded Performance"],
-  partial_outage: ["major", "Partial System Outage"],
-  major_outage: ["critical", "Major System Outage"],
-};
-export const STATUS_LABEL = {
-  operational: "Operational", degraded_performance: "Degraded performance",
-  partial_outage: "Partial outage", major_outage: "Major outage",
-  under_maintenance: "Under maintenance",
-};
-export const INCIDENT_STATUS_LABEL = {
-  investigating: "Investigating", identified: "Identified", monitoring: "Monitoring", resolved: "Resolved",
-};
+const RANK = VOCABULARY.component_rank;
+const INDICATOR = VOCABULARY.indicators;
+export const STATUS_LABEL = VOCABULARY.status_labels;
 
 export function worstStatus(statuses) {
   let worst = "operational";
