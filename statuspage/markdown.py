@@ -1,9 +1,14 @@
-"""Markdown for public text: CommonMark via markdown-it-py, then sanitised by nh3.
+"""Markdown for every surface: CommonMark via markdown-it-py, then sanitised by nh3.
 
-Raw HTML in the source is not rendered, and nh3 strips anything that slipped
-through (scripts, event handlers, javascript: links) whatever the parser does.
+One parser (raw HTML in the source is never rendered) and two profiles of what
+the sanitiser keeps: ``PAGE`` for the status page and the console, where bodies
+sit under the page's own h1/h2 so their headings start at h3, and ``EMAIL`` for
+notification bodies. Whatever slips through the parser (scripts, event
+handlers, javascript: links, images) nh3 strips.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
@@ -11,29 +16,44 @@ from markupsafe import Markup
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
 
-_TAGS = {
+_TAGS = frozenset({
     "a", "p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
     "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
-}
+})
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one surface keeps of the rendered HTML."""
+
+    tags: frozenset
+    link_rel: str
+    demote_headings: bool
+
+
+PAGE = Profile(_TAGS, "nofollow noopener noreferrer", demote_headings=True)
+EMAIL = Profile(_TAGS | {"h1", "h2"}, "noopener noreferrer", demote_headings=False)
 
 
 def _demote_headings(html: str) -> str:
-    # Update bodies sit under the page's own h1/h2: their headings start at h3.
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return html
 
 
-def render(text: str | None) -> Markup:
+def render(text: str | None, profile: Profile = PAGE) -> Markup:
     """Safe HTML for a Markdown string."""
     if not text:
         return Markup("")
-    html = _demote_headings(_parser.render(text))
-    clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                      link_rel="nofollow noopener noreferrer")
-    return Markup(clean)
+    html = _parser.render(text)
+    if profile.demote_headings:
+        html = _demote_headings(html)
+    return Markup(nh3.clean(html, tags=set(profile.tags), attributes=_ATTRIBUTES,
+                            url_schemes=set(_SCHEMES), link_rel=profile.link_rel))
 
 
 def init_app(app) -> None:
+    """The ``markdown`` template filter (page profile)."""
     app.add_template_filter(render, "markdown")

@@ -1,7 +1,7 @@
 """Security headers on every response, and sanitised Markdown."""
 import pytest
 
-from statuspage.markdown import render
+from statuspage.markdown import EMAIL, render
 from tests.conftest import make_incident
 
 
@@ -50,6 +50,14 @@ def test_markdown_renders_the_useful_parts():
     assert 'href="https://example.com"' in html and 'rel="nofollow noopener noreferrer"' in html
     assert "<li>a</li>" in html and "<code>code</code>" in html
     assert str(render("")) == "" and str(render(None)) == ""
+
+
+def test_the_email_profile_keeps_headings_and_drops_what_mail_should_not_carry():
+    html = str(render("# Title\n\n![pixel](https://t.example/p.gif) [link](https://example.com)\n\n"
+                      "<script>x</script>", EMAIL))
+    assert "<h1>Title</h1>" in html
+    assert "<img" not in html and "<script" not in html
+    assert 'rel="noopener noreferrer"' in html
 
 
 def test_update_bodies_are_sanitised_on_the_page(client, api):

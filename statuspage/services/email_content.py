@@ -10,17 +10,14 @@ from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
-import nh3
 from flask import current_app
-from markdown_it import MarkdownIt
 from sqlalchemy import Connection, select
 
 from ..domain.statuses import label
+from ..markdown import EMAIL, render
 from ..models import Component, MaintenanceComponent, utcnow
 from . import outbox, tokens
 from .mime import Outgoing
-
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 _MAINTENANCE = {
     "MAINTENANCE_SCHEDULED": "Scheduled maintenance",
@@ -35,7 +32,8 @@ class ContentMissing(Exception):
 
 
 def markdown_html(text: str) -> str:
-    return nh3.clean(_markdown.render(text or ""))
+    """A notification body's Markdown as sanitised HTML."""
+    return str(render(text, EMAIL))
 
 
 def when(value) -> str:
