@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..domain.lifecycle import allowed_next
+from ..domain.incident_lifecycle import allowed_next
 from ..schemas.incidents import IncidentPatchSchema, TransitionSchema, UpdateCreateSchema
 from ..services import deliveries, incidents, postmortems, subscribers, templates
 from . import forms

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..domain.lifecycle import allowed_next
+from ..domain.incident_lifecycle import allowed_next
 from ..domain.statuses import INCIDENT_STATUSES, SEVERITIES, SEVERITY_IMPACT, VISIBILITIES
 from .common import (MAX_BODY, MAX_ID, ComponentImpactSchema, Id, PaginationArgs, StrictSchema,
                      UtcDateTime)

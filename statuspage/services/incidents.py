@@ -9,7 +9,7 @@ from typing import Optional
 
 from sqlalchemy import func, or_, select, update
 
-from ..domain.lifecycle import STATUS_TIMESTAMP, allowed_next, can_transition, is_reopen
+from ..domain.incident_lifecycle import STATUS_TIMESTAMP, allowed_next, can_transition, is_reopen
 from ..errors import BadRequest, Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (

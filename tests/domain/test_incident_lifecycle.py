@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from statuspage.domain.lifecycle import allowed_next, can_transition, is_reopen
+from statuspage.domain.incident_lifecycle import allowed_next, can_transition, is_reopen
 from statuspage.domain.statuses import INCIDENT_STATUSES, page_indicator, worst_component_status
 
 ALLOWED = {
