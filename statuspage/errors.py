@@ -33,9 +33,9 @@ class InvalidTransition(Conflict):
     title = "Transition not allowed"
     type_slug = "invalid-transition"
 
-    def __init__(self, current: str, requested: str, allowed: list[str]):
+    def __init__(self, current: str, requested: str, allowed: list[str], subject: str = "An incident"):
         super().__init__(
-            f"An incident in status '{current}' cannot move to '{requested}'.",
+            f"{subject} in status '{current}' cannot move to '{requested}'.",
             current=current,
             allowed=allowed,
         )
@@ -46,8 +46,8 @@ class ValidationFailed(DomainError):
     title = "Validation failed"
     type_slug = "validation-error"
 
-    def __init__(self, errors: dict, detail: str = "The request body is not valid."):
-        super().__init__(detail, errors=errors)
+    def __init__(self, errors: dict, detail: str = "The request body is not valid.", **extra):
+        super().__init__(detail, errors=errors, **extra)
 
 
 class Unauthorized(DomainError):

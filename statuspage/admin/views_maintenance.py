@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from ..domain.statuses import MAINTENANCE_STATUSES
-from ..schemas.maintenances import MaintenanceCreateSchema, MaintenanceUpdateSchema
+from ..schemas.maintenances import MaintenanceCreateSchema, MaintenanceTransitionSchema
 from ..services import maintenance
 from . import forms
 from .blueprint import bp
@@ -35,8 +35,8 @@ def create_maintenance():
 @bp.post("/maintenance/<id:maintenance_id>/status")
 @requires("admin")
 def move_maintenance(maintenance_id):
-    body = forms.load(MaintenanceUpdateSchema, {"status": request.form.get("status", "")})
-    maintenance.update(actor(), maintenance_id, body)
+    body = forms.load(MaintenanceTransitionSchema, {"to": request.form.get("status", "")})
+    maintenance.transition(actor(), maintenance_id, body["to"])
     commit()
     return back_to("admin.maintenance", f"maintenance-{maintenance_id}")
 

@@ -5,6 +5,7 @@ from ..schemas.maintenances import (
     MaintenanceCreateSchema,
     MaintenanceListArgs,
     MaintenanceSchema,
+    MaintenanceTransitionSchema,
     MaintenanceUpdateSchema,
 )
 from ..services import maintenance
@@ -39,11 +40,19 @@ def get_maintenance(maintenance_id):
 
 
 @bp.patch("/maintenances/<id:maintenance_id>")
-@endpoint("Edit a window or move its status (scheduled → in_progress → verifying → completed)",
-          role="admin", body=MaintenanceUpdateSchema, response=MaintenanceSchema, write=True,
+@endpoint("Edit a window (status only through /transition)", role="admin",
+          body=MaintenanceUpdateSchema, response=MaintenanceSchema, write=True,
           errors=WRITE_ERRORS + (404,), tags=TAGS)
 def update_maintenance(maintenance_id, body):
     return maintenance.update(current_actor(), maintenance_id, body)
+
+
+@bp.post("/maintenances/<id:maintenance_id>/transition")
+@endpoint("Move a window along its lifecycle (scheduled → in_progress ⇄ verifying → completed)",
+          role="admin", body=MaintenanceTransitionSchema, response=MaintenanceSchema, write=True,
+          errors=WRITE_ERRORS + (404,), tags=TAGS)
+def transition_maintenance(maintenance_id, body):
+    return maintenance.transition(current_actor(), maintenance_id, body["to"])
 
 
 @bp.delete("/maintenances/<id:maintenance_id>")

@@ -1,4 +1,4 @@
-"""The incident lifecycle (SPEC §4): the one table every transition obeys."""
+"""The incident lifecycle: the one table every transition obeys (pure, no Flask)."""
 from __future__ import annotations
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {

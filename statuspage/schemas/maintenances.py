@@ -24,7 +24,12 @@ class MaintenanceUpdateSchema(StrictSchema):
     starts_at = _When()
     ends_at = _When()
     component_ids = _ComponentIds()
-    status = fields.String(validate=validate.OneOf(MAINTENANCE_STATUSES))
+    # Accepted only so the service can answer 422 pointing at /transition.
+    status = fields.String(metadata={"description": "Refused: use the transition endpoint."})
+
+
+class MaintenanceTransitionSchema(StrictSchema):
+    to = fields.String(required=True, validate=validate.OneOf(MAINTENANCE_STATUSES))
 
 
 class MaintenanceListArgs(PaginationArgs):

@@ -3,7 +3,8 @@
 Starting a window puts its components ``under_maintenance`` and remembers the
 status each had; completing it puts them back. The worker calls :func:`start`
 and :func:`complete` with ``due_only=True`` at the window's times; an operator
-may move a window by hand (PATCH ``status``).
+moves a window by hand with :func:`transition`, along the table in
+``domain/maintenance_lifecycle.py``.
 """
 from __future__ import annotations
 
@@ -11,18 +12,15 @@ from typing import Optional
 
 from sqlalchemy import select, update as sql_update
 
+from ..domain.maintenance_lifecycle import OPEN, allowed_next, can_transition
 from ..domain.statuses import worst_component_status
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (ComponentStatusChange, Incident, IncidentComponent, Maintenance,
                       MaintenanceComponent, utcnow)
 from . import audit, components, outbox
 from .context import Actor
 from .pagination import Page, paginate
-
-NEXT = {"scheduled": ("in_progress", "completed"), "in_progress": ("verifying", "completed"),
-        "verifying": ("in_progress", "completed"), "completed": ()}
-OPEN = ("in_progress", "verifying")
 
 
 def _iso(value):
@@ -85,9 +83,13 @@ def create(actor: Actor, data: dict) -> Maintenance:
 
 
 def update(actor: Actor, maintenance_id: int, data: dict) -> Maintenance:
+    """Edit a window's descriptive fields and times; its status moves only through :func:`transition`."""
+    if "status" in data:
+        url = f"/api/maintenances/{maintenance_id}/transition"
+        raise ValidationFailed({"status": [f"Status changes go through POST {url}."]},
+                               f"Status cannot be patched; POST {url} instead.", transition_url=url)
     m = get(maintenance_id)
     before = snapshot(m)
-    status = data.pop("status", None)
     if m.status != "scheduled":
         frozen = [f for f in ("starts_at", "component_ids") if f in data]
         if frozen or (m.status == "completed" and "ends_at" in data):
@@ -101,28 +103,31 @@ def update(actor: Actor, maintenance_id: int, data: dict) -> Maintenance:
         setattr(m, key, value)
     m.updated_at = utcnow()
     db.session.flush()
-    if status is not None and status != m.status and status not in NEXT[m.status]:
-        raise Conflict(f"Maintenance in status '{m.status}' cannot move to '{status}'.",
-                       current=m.status, allowed=list(NEXT[m.status]))
     b, a = audit.diff(before, snapshot(m))
     if a:
         audit.record(actor, "maintenance.updated", "maintenance", m.id, before=b, after=a)
         _emit("MAINTENANCE_UPDATED", m, changed=sorted(a))
-    if status is not None and status != m.status:
-        return _move(actor, m, status)
     return m
 
 
-def _move(actor: Actor, m: Maintenance, status: str) -> Maintenance:
-    if status == "in_progress" and m.status == "scheduled":
+def _refuse(m: Maintenance, to: str) -> InvalidTransition:
+    return InvalidTransition(m.status, to, allowed_next(m.status), subject="A maintenance window")
+
+
+def transition(actor: Actor, maintenance_id: int, to: str) -> Maintenance:
+    """Move a window along its lifecycle; starting and completing move its components too."""
+    m = get(maintenance_id)
+    if not can_transition(m.status, to):
+        raise _refuse(m, to)
+    if to == "in_progress" and m.status == "scheduled":
         return start(actor, m.id)
-    if status == "completed":
+    if to == "completed":
         return complete(actor, m.id)
     previous = m.status  # in_progress <-> verifying: components stay under maintenance
-    m.status = status
-    db.session.flush()
+    if not _claim(m, (previous,), {"status": to}):
+        raise _refuse(m, to)
     audit.record(actor, "maintenance.updated", "maintenance", m.id,
-                 before={"status": previous}, after={"status": status})
+                 before={"status": previous}, after={"status": to})
     _emit("MAINTENANCE_UPDATED", m, changed=["status"], previous_status=previous)
     return m
 

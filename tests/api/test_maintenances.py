@@ -50,16 +50,16 @@ def test_manual_lifecycle_moves_components(api):
     comp = make_component(api, "Jobs", status="degraded_performance")
     window = make_window(api, [comp["id"]])
     url = f"/api/maintenances/{window['id']}"
-    started = api.patch(url, json={"status": "in_progress"}).json
+    started = api.post(f"{url}/transition", json={"to": "in_progress"}).json
     assert started["status"] == "in_progress" and started["started_at"]
     assert started["components"][0]["status"] == "under_maintenance"
     assert started["components"][0]["prior_status"] == "degraded_performance"
-    assert api.patch(url, json={"status": "verifying"}).json["status"] == "verifying"
+    assert api.post(f"{url}/transition", json={"to": "verifying"}).json["status"] == "verifying"
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "under_maintenance"
     body = assert_problem(api.delete(url), 409)
     assert "in progress" in body["detail"]
     assert_problem(api.patch(url, json={"starts_at": iso(-5)}), 409)
-    done = api.patch(url, json={"status": "completed"}).json
+    done = api.post(f"{url}/transition", json={"to": "completed"}).json
     assert done["status"] == "completed" and done["completed_at"]
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "degraded_performance"
     history = api.get(f"/api/components/{comp['id']}/history").json["items"]
@@ -69,7 +69,7 @@ def test_manual_lifecycle_moves_components(api):
     assert types == ["MAINTENANCE_SCHEDULED", "MAINTENANCE_STARTED", "MAINTENANCE_UPDATED",
                      "MAINTENANCE_COMPLETED"]
     assert [e.fanout_status for e in outbox("MAINTENANCE_COMPLETED")] == ["pending"]
-    body = assert_problem(api.patch(url, json={"status": "in_progress"}), 409)
+    body = assert_problem(api.post(f"{url}/transition", json={"to": "in_progress"}), 409)
     assert body["allowed"] == []
     assert_problem(api.patch(url, json={"ends_at": iso(500)}), 409)
     assert api.delete(url).status_code == 204  # a completed window may be removed
@@ -78,7 +78,7 @@ def test_manual_lifecycle_moves_components(api):
 def test_cancelling_a_scheduled_window_touches_no_component(api):
     comp = make_component(api)
     window = make_window(api, [comp["id"]])
-    done = api.patch(f"/api/maintenances/{window['id']}", json={"status": "completed"}).json
+    done = api.post(f"/api/maintenances/{window['id']}/transition", json={"to": "completed"}).json
     assert done["status"] == "completed"
     assert api.get(f"/api/components/{comp['id']}/history").json["total"] == 0
 
@@ -87,10 +87,10 @@ def test_active_incident_wins_when_window_ends(api):
     comp = make_component(api)
     window = make_window(api, [comp["id"]])
     url = f"/api/maintenances/{window['id']}"
-    api.patch(url, json={"status": "in_progress"})
+    api.post(f"{url}/transition", json={"to": "in_progress"})
     # The incident changes the component itself, so completion leaves it alone.
     make_incident(api, components=[{"id": comp["id"], "status": "partial_outage"}])
-    api.patch(url, json={"status": "completed"})
+    api.post(f"{url}/transition", json={"to": "completed"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "partial_outage"
 
 
@@ -118,7 +118,7 @@ def test_bad_patch_and_unknown_ids(api):
     before = counts()
     assert "status" in assert_problem(api.patch(url, json={"status": "done"}), 422)["errors"]
     assert "ends_at" in assert_problem(api.patch(url, json={"ends_at": iso(30)}), 422)["errors"]
-    body = assert_problem(api.patch(url, json={"status": "verifying"}), 409)
+    body = assert_problem(api.post(f"{url}/transition", json={"to": "verifying"}), 409)
     assert body["allowed"] == ["in_progress", "completed"]
     assert counts() == before
     assert_problem(api.patch("/api/maintenances/999", json={"title": "x"}), 404)
@@ -163,3 +163,17 @@ def test_rolled_back_start_leaves_nothing(api):
     assert counts() == before
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "operational"
     assert api.get(f"/api/maintenances/{window['id']}").json["status"] == "scheduled"
+
+
+def test_patch_refuses_status_and_names_the_transition_endpoint(api, api_as):
+    window = make_window(api)
+    url = f"/api/maintenances/{window['id']}"
+    before = counts()
+    body = assert_problem(api.patch(url, json={"status": "in_progress", "title": "x"}), 422)
+    assert body["transition_url"] == f"{url}/transition"
+    assert f"POST {url}/transition" in body["errors"]["status"][0]
+    assert counts() == before and api.get(url).json["status"] == "scheduled"
+    assert "to" in assert_problem(api.post(f"{url}/transition", json={"to": "done"}), 422)["errors"]
+    assert_problem(api.post("/api/maintenances/999/transition", json={"to": "completed"}), 404)
+    for role in ("viewer", "responder"):
+        assert_problem(api_as(role).post(f"{url}/transition", json={"to": "completed"}), 403)

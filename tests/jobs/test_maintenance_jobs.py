@@ -85,10 +85,10 @@ def test_overlapping_windows_restore_the_original_status(api):
     first = make_window(api, [comp["id"]], start=60, end=120)
     second = make_window(api, [comp["id"]], start=60, end=180)
     for m in (first, second):
-        api.patch(f"/api/maintenances/{m['id']}", json={"status": "in_progress"})
-    api.patch(f"/api/maintenances/{first['id']}", json={"status": "completed"})
+        api.post(f"/api/maintenances/{m['id']}/transition", json={"to": "in_progress"})
+    api.post(f"/api/maintenances/{first['id']}/transition", json={"to": "completed"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "under_maintenance"
-    api.patch(f"/api/maintenances/{second['id']}", json={"status": "completed"})
+    api.post(f"/api/maintenances/{second['id']}/transition", json={"to": "completed"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "degraded_performance"
 
 
@@ -96,10 +96,10 @@ def test_incident_resolved_during_window_restores_operational(api):
     comp = make_component(api)
     incident = make_incident(api, components=[{"id": comp["id"], "status": "partial_outage"}])
     window = make_window(api, [comp["id"]])
-    api.patch(f"/api/maintenances/{window['id']}", json={"status": "in_progress"})
+    api.post(f"/api/maintenances/{window['id']}/transition", json={"to": "in_progress"})
     api.post(f"/api/incidents/{incident['id']}/transition", json={"to": "resolved"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "under_maintenance"
-    api.patch(f"/api/maintenances/{window['id']}", json={"status": "completed"})
+    api.post(f"/api/maintenances/{window['id']}/transition", json={"to": "completed"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "operational"
 
 
@@ -107,6 +107,6 @@ def test_active_incident_status_is_restored(api):
     comp = make_component(api)
     make_incident(api, components=[{"id": comp["id"], "status": "partial_outage"}])
     window = make_window(api, [comp["id"]])
-    api.patch(f"/api/maintenances/{window['id']}", json={"status": "in_progress"})
-    api.patch(f"/api/maintenances/{window['id']}", json={"status": "completed"})
+    api.post(f"/api/maintenances/{window['id']}/transition", json={"to": "in_progress"})
+    api.post(f"/api/maintenances/{window['id']}/transition", json={"to": "completed"})
     assert api.get(f"/api/components/{comp['id']}").json["status"] == "partial_outage"
