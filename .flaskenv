@@ -1,1 +1,1 @@
-FLASK_APP=statuspage
+FLASK_APP=wsgi

@@ -1,8 +1,8 @@
-"""WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+"""The process entry point: ``gunicorn wsgi:app``, and the ``flask`` command (``FLASK_APP=wsgi``)."""
 from dotenv import load_dotenv
 
 load_dotenv()
 
-from statuspage import create_app  # noqa: E402
+from statuspage.entrypoint import build_app  # noqa: E402
 
-app = create_app()
+app = build_app()

@@ -116,7 +116,7 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import func, select, text
 
-    from statuspage import create_app
+    from statuspage.entrypoint import build_app
     from statuspage.embedded_redis import stop as stop_redis
     from statuspage.extensions import db, redis_client
     from statuspage.models import EmailDelivery
@@ -124,7 +124,7 @@ def main() -> None:
     from statuspage.services.context import SYSTEM
     from statuspage.worker import make_worker
 
-    app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+    app = build_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
     try:
         with app.app_context():

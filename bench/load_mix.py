@@ -154,7 +154,7 @@ def run(args) -> None:
     _raise_nofile()
     instance = Path(tempfile.mkdtemp(prefix="load-mix-"))
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "statuspage",
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
            "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute", "LOG_LEVEL": "WARNING",
            "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600"}
     flask(env, "db", "upgrade")

@@ -14,12 +14,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from flask_migrate import upgrade  # noqa: E402
 
-from statuspage import create_app, logs  # noqa: E402
+from statuspage import logs  # noqa: E402
+from statuspage.entrypoint import build_app  # noqa: E402
 
 
 def main(n: int) -> None:
     instance = os.environ.get("INSTANCE_PATH") or tempfile.mkdtemp(prefix="bench-instance-")
-    app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    app = build_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
     logs.configure(stream=io.StringIO())  # measure the logging work, not the terminal

@@ -92,7 +92,7 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install -y wrk")
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-public-"))
-    env = {**os.environ, "INSTANCE_PATH": str(scratch), "FLASK_APP": "statuspage", "SECRET_KEY": "bench",
+    env = {**os.environ, "INSTANCE_PATH": str(scratch), "FLASK_APP": "wsgi", "SECRET_KEY": "bench",
            "FLOOR_DIR": str(scratch / "floor")}
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)

@@ -1,7 +1,6 @@
 """Incident management and public status page."""
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from flask import Flask
@@ -25,27 +24,30 @@ def _limiter_pool_options(config: dict) -> dict:
 
 
 def create_app(test_config: Optional[dict] = None) -> Flask:
-    """Application factory: configuration, extensions, blueprints, CLI."""
-    # metrics first: it sets PROMETHEUS_MULTIPROC_DIR before prometheus_client is imported.
-    from . import metrics
+    """Application factory: configuration, extensions, blueprints, CLI (it starts nothing).
+
+    On the embedded default ``REDIS_URL`` points at the instance folder's
+    redis-server, which the process entry point starts (:mod:`.entrypoint`).
+    """
+    from . import embedded_redis, metrics
     from . import admin, after_commit, cli, db as _db_events, health, logs, tracing, web  # noqa: F401
     from .api import bp as api_bp
     from .api import problems
+    from .config import instance_path as configured_instance_path
     from .config import load_config
-    from .embedded_redis import ensure_running
     from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
     from .metrics_domain import DomainCollector
     from .stream import views as stream_views
     from .subscriptions import bp as subscriptions_bp
 
     # Tests and side-by-side instances pick their own instance folder.
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or configured_instance_path()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
     if not app.config["REDIS_URL"]:
-        app.config["REDIS_URL"] = ensure_running(app.instance_path)
+        app.config.update(REDIS_URL=embedded_redis.url(app.instance_path), REDIS_EMBEDDED=True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _redis_storage_uri(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _limiter_pool_options(app.config))
     app.config.setdefault("CACHE_TYPE", "RedisCache")

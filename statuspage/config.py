@@ -1,4 +1,4 @@
-"""Configuration: the one place that reads the environment (SPEC §3)."""
+"""Configuration: the one place that reads the environment."""
 from __future__ import annotations
 
 import os
@@ -49,6 +49,16 @@ def prometheus_dir(env: dict | None = None) -> str:
         return env["PROMETHEUS_MULTIPROC_DIR"]
     instance = env.get("INSTANCE_PATH") or Path(__file__).resolve().parent.parent / "instance"
     return str(Path(instance) / "prometheus")
+
+
+def prometheus_multiproc_dir() -> str | None:
+    """The multiprocess directory prometheus_client was told about, if any."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def instance_path(env: dict | None = None) -> str | None:
+    """The instance folder named by ``INSTANCE_PATH`` (None: Flask's default, ``instance/``)."""
+    return (os.environ if env is None else env).get("INSTANCE_PATH") or None
 
 
 def load_config(instance_path: str, env: dict | None = None) -> dict:

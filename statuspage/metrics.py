@@ -1,36 +1,32 @@
 """Prometheus metrics at /metrics, correct across gunicorn workers and the RQ worker.
 
 prometheus_client picks single- or multi-process storage when it is first
-imported, so the multiprocess directory is put into the environment before the
-import below. Every process (each gunicorn worker, the RQ worker) writes its
-own mmap files there; a scrape sums them. Domain figures that live in the
-database or Redis (active incidents, deliveries, queue depth) are computed at
-scrape time by :class:`DomainCollector`, so they are right whichever process
-or dyno serves the scrape.
+imported, from ``PROMETHEUS_MULTIPROC_DIR``; every process entry point
+(``statuspage.entrypoint``, ``gunicorn.conf.py``, the test suite) sets it
+before anything imports this module. Every process then writes its own mmap
+files there and a scrape sums them. A process started without it (a script
+calling ``create_app`` directly) serves its own figures only. Domain figures
+that live in the database or Redis (active incidents, deliveries, queue depth)
+are computed at scrape time by collectors the factory passes to
+:func:`init_app`, so they are right whichever process or dyno serves the scrape.
 
 For the stream code: ``sse_connections.inc()`` when a client connects and
 ``.dec()`` when it goes away (or ``with sse_connection(): ...``);
-``event_published(event_type)`` is called by the publisher.
+``event_published(event_type)`` is called when the outbox publishes an event.
 """
 from __future__ import annotations
 
 import hmac
 import logging
-import os
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-from .config import prometheus_dir
+from flask import Flask, current_app, g, request
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_flask_exporter import PrometheusMetrics
 
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", prometheus_dir())
-# Unlabelled metrics below open their file at import, so the directory must exist now.
-Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-
-from flask import Flask, current_app, g, request  # noqa: E402
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram  # noqa: E402
-from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
-from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics  # noqa: E402
+from .config import prometheus_multiproc_dir
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +49,7 @@ events_published = Counter("statuspage_events_published_total",
 
 
 def event_published(event_type: str) -> None:
+    """Count one outbox event appended to the live stream."""
     events_published.labels(event_type=event_type).inc()
 
 
@@ -113,8 +110,12 @@ def _require_token(view):
     return guarded
 
 
-class _Exporter(GunicornInternalPrometheusMetrics):
-    """prometheus-flask-exporter's multiprocess endpoint plus scrape-time collectors."""
+_OWN_METRICS = (http_requests, http_latency, sse_connections, events_published)
+
+
+class _Exporter(PrometheusMetrics):
+    """prometheus-flask-exporter's endpoint serving every process's files (or, without a
+    multiprocess directory, this process's figures) plus scrape-time collectors."""
 
     collectors: tuple = ()
 
@@ -122,7 +123,11 @@ class _Exporter(GunicornInternalPrometheusMetrics):
         from prometheus_client.exposition import choose_encoder
 
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
+        if prometheus_multiproc_dir():
+            MultiProcessCollector(registry)
+        else:
+            for metric in _OWN_METRICS:
+                registry.register(metric)
         for collector in self.collectors:
             registry.register(collector)
         if names:

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from statuspage import create_app
 from statuspage.embedded_redis import stop as stop_embedded_redis
+from statuspage.entrypoint import build_app
 from statuspage.extensions import db, redis_client
 from statuspage.public.cache import reset_local as reset_public_cache
 from statuspage.services import users
@@ -69,7 +70,7 @@ def app(instance_dir):
         "RATELIMIT_ENABLED": False,
         "PUBLIC_BASE_URL": "http://status.test",
     }
-    app = create_app(config)
+    app = build_app(config)  # as a process entry point: starts the embedded Redis if used
     app.test_client_class = IsolatedClient
     if POSTGRES:
         _reset_postgres_schema(app)

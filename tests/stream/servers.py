@@ -26,7 +26,7 @@ def base_env(instance_path, **overrides) -> dict:
     env.update({
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": "test-secret",
-        "FLASK_APP": "statuspage",
+        "FLASK_APP": "wsgi",
         "STREAM_HEARTBEAT_SECONDS": "1",
         "STREAM_RATE_LIMIT": "10000 per minute",
         "RATELIMIT_WRITES": "10000 per minute",
