@@ -93,9 +93,6 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    from statuspage.lifecycle import chain_sigterm  # in the worker, after gevent patched it
-
-    chain_sigterm()
     # Refuse to serve streams from an unpatched worker: one blocking psycopg
     # or Redis call would freeze every stream of the process.
     if "gevent" not in type(worker).__module__:

@@ -47,15 +47,14 @@ class RedisClient:
     """One shared redis-py client per app, built from ``REDIS_URL``."""
 
     def init_app(self, app: Flask) -> None:
+        """Build the app's client from its configuration."""
         app.extensions["redis"] = connect_redis(app.config["REDIS_URL"], app.config["REDIS_SOCKET_TIMEOUT"],
                                                 app.config.get("REDIS_MAX_CONNECTIONS", 100))
 
     @property
     def client(self) -> redis.Redis:
+        """The current app's client."""
         return current_app.extensions["redis"]
-
-    def __getattr__(self, name):
-        return getattr(self.client, name)
 
 
 redis_client = RedisClient()

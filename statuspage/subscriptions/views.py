@@ -16,7 +16,6 @@ from ..net import client_ip
 from ..services import subscribers, tokens
 from .blueprint import bp
 
-ONE_CLICK = "List-Unsubscribe=One-Click"
 _MAX_TOKEN = 512
 
 
