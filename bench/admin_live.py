@@ -4,7 +4,7 @@ Starts the web process as in the Procfile (gunicorn -c gunicorn.conf.py) on a
 scratch instance, signs two Chromium contexts in, and N times: browser A posts
 a timeline update through the form; the clock runs from the click until
 browser B's open incident page shows the text (SSE event -> region refresh).
-Prints median, p95 and max. The issue asks for under 2 s.
+Prints median, p95 and max. The target is under 2 s.
 
     python bench/admin_live.py [--rounds 20]
 

@@ -1,4 +1,4 @@
-"""Benchmark: email fan-out to 10,000 confirmed subscribers (issue 5).
+"""Benchmark: email fan-out to 10,000 confirmed subscribers.
 
 Prints, in one run:
   * POST /api/incidents latency with 10 and with 10,000 subscribers (must not grow:

@@ -1,4 +1,4 @@
-"""Security headers on every response (SPEC §2, issue 6 §7).
+"""Security headers on every response.
 
 A strict CSP without 'unsafe-inline' or 'unsafe-eval' (Alpine runs in its CSP
 build); no framing anywhere except the small embed widget.

@@ -139,3 +139,13 @@ def test_public_readers_go_through_the_public_read_model():
                    and isinstance(n.value, ast.Name) and n.value.id == "public_status"
                    and n.attr.startswith("_")]
         assert private == [], relative
+
+
+def test_comments_cite_no_document_outside_the_repository():
+    citation = re.compile(r"\bSPEC\b|\bFACTS\b|\b[Ii]ssue \d+")
+    hits = [f"{path.relative_to(PACKAGE.parent)}:{number}"
+            for pattern in ("*.py", "*.js", "*.css", "*.html", "*.txt")
+            for path in sorted(PACKAGE.rglob(pattern)) if "vendor" not in path.parts
+            for number, line in enumerate(path.read_text().splitlines(), start=1)
+            if citation.search(line)]
+    assert hits == []

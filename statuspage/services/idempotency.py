@@ -1,4 +1,4 @@
-"""Idempotency-Key semantics (SPEC §5), independent of HTTP.
+"""Idempotency-Key semantics, independent of HTTP.
 
 The key row is inserted in the same transaction as the write it guards, so a
 unique constraint makes "exactly once" hold even if Redis is gone. A short

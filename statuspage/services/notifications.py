@@ -1,4 +1,4 @@
-"""Who is emailed about which event (SPEC section 7) and the fan-out that records it.
+"""Who is emailed about which event, and the fan-out that records it.
 
 Fan-out turns one outbox event into one EmailDelivery per recipient address with
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` over windows of subscriber ids:
@@ -29,7 +29,7 @@ from . import email_content, outbox
 
 log = logging.getLogger(__name__)
 
-# event type -> the subscription scopes it reaches (SPEC section 7's table).
+# event type -> the subscription scopes it reaches.
 RULES = {
     "INCIDENT_CREATED": ("all", "components"),
     "INCIDENT_STATUS_CHANGED": ("all", "incident"),

@@ -1,4 +1,4 @@
-"""SSE endpoints: ``GET /api/stream/public`` and ``GET /api/stream/admin`` (SPEC §6).
+"""SSE endpoints: ``GET /api/stream/public`` and ``GET /api/stream/admin``.
 
 A connection subscribes to the process's :class:`~.hub.Hub`, replays what it
 missed (``Last-Event-ID`` or ``?last_event_id=``) with ``XRANGE`` and then

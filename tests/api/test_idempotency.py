@@ -1,4 +1,4 @@
-"""Idempotency-Key semantics of SPEC §5, including concurrent duplicates."""
+"""Idempotency-Key semantics, including concurrent duplicates."""
 import threading
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The lifecycle table of SPEC §4, checked over every from→to pair."""
+"""The incident lifecycle table, checked over every from→to pair."""
 import itertools
 
 import pytest

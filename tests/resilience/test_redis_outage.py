@@ -23,7 +23,7 @@ from .procs import Sink, SmtpSink, wait_for
 pytestmark = pytest.mark.resilience
 
 SUBSCRIBERS = ["ops@example.com", "cto@example.com"]
-# The public page (issue 6) and its JSON; whichever this build serves is checked.
+# The public page and its JSON; whichever this build serves is checked.
 PUBLIC_PAGES = ("/status", "/api/public/status")
 
 

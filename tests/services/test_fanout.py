@@ -1,4 +1,4 @@
-"""Fan-out rules (SPEC section 7): who gets a delivery row for which event."""
+"""Fan-out rules: who gets a delivery row for which event."""
 from __future__ import annotations
 
 from datetime import timedelta
