@@ -149,3 +149,16 @@ def test_comments_cite_no_document_outside_the_repository():
             for number, line in enumerate(path.read_text().splitlines(), start=1)
             if citation.search(line)]
     assert hits == []
+
+
+def test_public_functions_of_services_and_domain_have_docstrings():
+    missing = []
+    for path in sorted([*(PACKAGE / "services").rglob("*.py"), *(PACKAGE / "domain").rglob("*.py")]):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            members = node.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_") else []
+            for item in [node, *members]:
+                if (isinstance(item, (ast.FunctionDef, ast.ClassDef)) and not item.name.startswith("_")
+                        and not ast.get_docstring(item)):
+                    missing.append(f"{path.relative_to(PACKAGE)}:{item.lineno} {item.name}")
+    assert missing == []

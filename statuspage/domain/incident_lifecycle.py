@@ -22,8 +22,10 @@ def allowed_next(status: str) -> list[str]:
 
 
 def can_transition(current: str, target: str) -> bool:
+    """Whether an incident may move from ``current`` to ``target``."""
     return target in TRANSITIONS.get(current, ())
 
 
 def is_reopen(current: str, target: str) -> bool:
+    """Whether the move reopens a resolved incident."""
     return current == "resolved" and target == "investigating"

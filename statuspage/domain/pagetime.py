@@ -19,6 +19,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    """The page-zone calendar day of a moment."""
     return moment.astimezone(tz).date()
 
 
@@ -37,6 +38,7 @@ def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetim
 
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    """The (year, month) ``delta`` months away."""
     index = year * 12 + (month - 1) + delta
     return index // 12, index % 12 + 1
 
@@ -56,6 +58,7 @@ def format_time(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 def format_day(day: date) -> str:
+    """``27 Nov 2026``."""
     return f"{day.day} {day:%b %Y}"
 
 

@@ -5,6 +5,7 @@ SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
 
 
 def subscriber_status(sub) -> str:
+    """pending, confirmed, unsubscribed or suppressed."""
     if sub.suppressed_at is not None:
         return "suppressed"
     if sub.unsubscribed_at is not None:

@@ -13,10 +13,12 @@ FIELDS = ("title", "owner", "due_date", "priority", "status")
 
 
 def snapshot(item: ActionItem) -> dict:
+    """The audited fields of an action item."""
     return {f: getattr(item, f) for f in FIELDS}
 
 
 def view(item: ActionItem) -> dict:
+    """An action item as the API and the live stream show it."""
     data = audit._jsonable(snapshot(item))
     return {"id": item.id, "postmortem_id": item.postmortem_id, **data}
 
@@ -28,12 +30,14 @@ def _emit(action: str, item: ActionItem, incident_id: int) -> None:
 
 
 def list_for(incident_id: int) -> list[ActionItem]:
+    """The action items of an incident's postmortem, oldest first."""
     postmortem = postmortems.get(incident_id)
     return list(db.session.scalars(
         select(ActionItem).where(ActionItem.postmortem_id == postmortem.id).order_by(ActionItem.id)))
 
 
 def get(item_id: int) -> ActionItem:
+    """One action item (404 when there is none)."""
     item = db.session.get(ActionItem, item_id)
     if item is None:
         raise NotFound(f"Action item {item_id} does not exist.")
@@ -45,6 +49,7 @@ def _incident_id(item: ActionItem) -> int:
 
 
 def create(actor: Actor, incident_id: int, data: dict) -> ActionItem:
+    """Add an action item to an incident's postmortem."""
     postmortem = postmortems.get(incident_id)
     item = ActionItem(postmortem_id=postmortem.id, **data)
     db.session.add(item)
@@ -56,6 +61,7 @@ def create(actor: Actor, incident_id: int, data: dict) -> ActionItem:
 
 
 def update(actor: Actor, item_id: int, data: dict) -> ActionItem:
+    """Edit an action item's fields."""
     item = get(item_id)
     before = snapshot(item)
     for key, value in data.items():
@@ -70,6 +76,7 @@ def update(actor: Actor, item_id: int, data: dict) -> ActionItem:
 
 
 def delete(actor: Actor, item_id: int) -> None:
+    """Remove an action item."""
     item = get(item_id)
     incident_id = _incident_id(item)
     audit.record(actor, "action_item.deleted", "action_item", item.id, before=snapshot(item))

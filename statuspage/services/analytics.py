@@ -33,6 +33,7 @@ def _mean(values: Iterable[float]) -> Optional[float]:
 
 
 def summary(window_days: int, now=None) -> dict:
+    """MTTR, active and recent counts and the severity mix over the last ``window_days``."""
     now = now or utcnow()
     since = now - timedelta(days=window_days)
     week_ago = now - timedelta(days=7)

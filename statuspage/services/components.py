@@ -25,10 +25,12 @@ _FIELDS = ("name", "description", "status", "position", "group_id")
 
 
 def snapshot(component: Component) -> dict:
+    """The audited fields of a component."""
     return {f: getattr(component, f) for f in _FIELDS}
 
 
 def get(component_id: int) -> Component:
+    """One component (404 when there is none)."""
     component = db.session.get(Component, component_id)
     if component is None:
         raise NotFound(f"Component {component_id} does not exist.")
@@ -46,10 +48,12 @@ def get_many(ids: Iterable[int], field: str = "components") -> dict[int, Compone
 
 
 def list_all() -> list[Component]:
+    """Every component, in page order."""
     return list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
 
 
 def list_groups() -> list[ComponentGroup]:
+    """Every component group, in page order."""
     return list(db.session.scalars(select(ComponentGroup).order_by(ComponentGroup.position, ComponentGroup.id)))
 
 
@@ -61,6 +65,7 @@ def overall_status() -> dict:
 
 
 def public_view(component: Component) -> dict:
+    """What event payloads say about a component."""
     return {"id": component.id, "name": component.name, "status": component.status,
             "group_id": component.group_id}
 
@@ -105,6 +110,7 @@ def _next_position(model) -> int:
 
 
 def create(actor: Actor, data: dict) -> Component:
+    """Add a component (at the end unless a position is given)."""
     _check_group(data.get("group_id"))
     status = data.pop("status", "operational")
     component = Component(status="operational", **data)
@@ -125,6 +131,7 @@ def _emit_changed(action: str, component: Component, changed=()) -> None:
 
 
 def update(actor: Actor, component_id: int, data: dict) -> Component:
+    """Edit a component; a status change also lands in its history."""
     component = get(component_id)
     if "group_id" in data:
         _check_group(data["group_id"])
@@ -144,6 +151,7 @@ def update(actor: Actor, component_id: int, data: dict) -> Component:
 
 
 def delete(actor: Actor, component_id: int) -> None:
+    """Remove a component no incident refers to (templates forget it)."""
     component = get(component_id)
     referenced = db.session.scalar(
         select(
@@ -172,6 +180,7 @@ def _forget_in_templates(component_id: int) -> None:
 
 
 def create_group(actor: Actor, data: dict) -> ComponentGroup:
+    """Add a component group."""
     group = ComponentGroup(**data)
     if "position" not in data:
         group.position = _next_position(ComponentGroup)
@@ -193,6 +202,7 @@ def _emit_group(action: str, group: ComponentGroup) -> None:
 
 
 def get_group(group_id: int) -> ComponentGroup:
+    """One component group (404 when there is none)."""
     group = db.session.get(ComponentGroup, group_id)
     if group is None:
         raise NotFound(f"Component group {group_id} does not exist.")
@@ -200,6 +210,7 @@ def get_group(group_id: int) -> ComponentGroup:
 
 
 def update_group(actor: Actor, group_id: int, data: dict) -> ComponentGroup:
+    """Edit a component group."""
     group = get_group(group_id)
     before = _group_snapshot(group)
     for key, value in data.items():
@@ -214,6 +225,7 @@ def update_group(actor: Actor, group_id: int, data: dict) -> ComponentGroup:
 
 
 def delete_group(actor: Actor, group_id: int) -> None:
+    """Remove a group; its components stay, ungrouped."""
     group = get_group(group_id)
     audit.record(actor, "component_group.deleted", "component_group", group_id,
                  before=_group_snapshot(group))

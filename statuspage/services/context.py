@@ -10,6 +10,8 @@ ROLE_RANK = {"viewer": 0, "responder": 1, "admin": 2}
 
 @dataclass(frozen=True)
 class Actor:
+    """Who performs a service call: a user, an API token, the system or a subscriber."""
+
     type: str  # user | token | system | subscriber
     id: Optional[int]
     label: str
@@ -17,6 +19,7 @@ class Actor:
     user_id: Optional[int] = None
 
     def can(self, role: str) -> bool:
+        """Whether this actor holds at least ``role``."""
         return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
 
     @property
@@ -30,6 +33,8 @@ SYSTEM = Actor(type="system", id=None, label="system", role="admin")
 
 @dataclass(frozen=True)
 class RequestMeta:
+    """The request a service call serves (for the audit trail)."""
+
     request_id: Optional[str] = None
     ip: Optional[str] = None
 

@@ -154,6 +154,7 @@ def requeue_due(limit: int = 10_000) -> list[int]:
 # -- operators --
 
 def get(delivery_id: int) -> EmailDelivery:
+    """One delivery (404 when there is none)."""
     row = db.session.get(D, delivery_id)
     if row is None:
         raise NotFound(f"Delivery {delivery_id} does not exist.")
@@ -171,6 +172,7 @@ def _filtered(filters: dict):
 
 
 def list_deliveries(filters: dict, page: int, per_page: int) -> Page:
+    """Deliveries under the filters, newest first."""
     stmt = _filtered(filters)
     if filters.get("status"):
         stmt = stmt.where(D.status == filters["status"])
@@ -185,6 +187,7 @@ def counts(filters: dict) -> dict[str, int]:
 
 
 def worker_status(status_counts: dict[str, int]) -> dict:
+    """Whether a worker is running, and a warning when mail waits without one."""
     return heartbeat.worker_status(redis_client.client, status_counts["PENDING"] + status_counts["SENDING"])
 
 

@@ -37,6 +37,7 @@ def markdown_html(text: str) -> str:
 
 
 def when(value) -> str:
+    """An ISO time (or datetime) as ``YYYY-MM-DD HH:MM UTC`` for email text."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -44,6 +45,7 @@ def when(value) -> str:
 
 
 def maintenance_of(payload: dict) -> dict:
+    """The maintenance part of an event payload."""
     return payload.get("maintenance") or payload
 
 
@@ -60,6 +62,7 @@ def subject_for(event_type: str, payload: dict) -> str:
 
 
 def message_id(row) -> str:
+    """The delivery's Message-ID, the same on every attempt so receivers can de-duplicate."""
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
     return f"<delivery-{row.id}.{int(row.created_at.timestamp())}@{host}>"
 

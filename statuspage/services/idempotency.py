@@ -29,12 +29,15 @@ LOCK_SECONDS = 60
 
 @dataclass
 class StoredResponse:
+    """A response kept for replaying an idempotent request."""
+
     status: int
     body: str
     headers: dict
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """A hash of the request, to refuse a reused key with another body."""
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
@@ -53,6 +56,7 @@ class Claim:
         self.row.response_headers = json.dumps(headers)
 
     def release(self) -> None:
+        """Drop the in-flight lock (after the response was stored, or on failure)."""
         if self.lock_token is None:
             return
         try:

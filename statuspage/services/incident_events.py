@@ -30,6 +30,7 @@ def public_incident(incident: Incident) -> dict:
 
 
 def public_update(entry: IncidentUpdate) -> dict:
+    """Public-safe fields of a timeline entry."""
     return {
         "id": entry.id,
         "status": entry.status,
@@ -41,11 +42,13 @@ def public_update(entry: IncidentUpdate) -> dict:
 
 
 def admin_update(entry: IncidentUpdate) -> dict:
+    """A timeline entry as the admin stream carries it (visibility, kind, author)."""
     return {**public_update(entry), "visibility": entry.visibility, "kind": entry.kind,
             "author": entry.author_label}
 
 
 def admin_incident(incident: Incident) -> dict:
+    """An incident as the admin stream carries it (internal fields included)."""
     return {**public_incident(incident), "visibility": incident.visibility,
             "summary": incident.summary, "tags": incident.tags,
             "reopen_count": incident.reopen_count}

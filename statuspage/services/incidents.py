@@ -31,6 +31,7 @@ _AUDITED = ("title", "summary", "severity", "status", "visibility", "tags", "com
 
 
 def snapshot(incident: Incident) -> dict:
+    """The audited fields of an incident."""
     data = {f: getattr(incident, f) for f in _AUDITED if f not in ("components",)}
     data["components"] = sorted(
         ({"id": c.component_id, "status": c.status} for c in incident.components),
@@ -40,6 +41,7 @@ def snapshot(incident: Incident) -> dict:
 
 
 def get(incident_id: int) -> Incident:
+    """One incident (404 when there is none)."""
     incident = db.session.get(Incident, incident_id)
     if incident is None:
         raise NotFound(f"Incident {incident_id} does not exist.")
@@ -236,6 +238,7 @@ def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
 
 
 def list_updates(incident_id: int, page: int = 1, per_page: int = 100) -> Page:
+    """An incident's timeline, oldest first."""
     get(incident_id)
     stmt = select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id).order_by(IncidentUpdate.id)
     return paginate(stmt, page, per_page)

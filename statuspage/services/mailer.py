@@ -81,6 +81,7 @@ class SMTPTransport:
         return smtp
 
     def send(self, message: Outgoing, to_address: str) -> None:
+        """Send one message; raises :class:`TransientFailure` or :class:`PermanentFailure`."""
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
@@ -93,6 +94,7 @@ class SMTPTransport:
             raise failure from exc
 
     def reset(self) -> None:
+        """Drop the connection without a goodbye (it failed)."""
         if self.smtp is not None:
             try:
                 self.smtp.close()
@@ -100,6 +102,7 @@ class SMTPTransport:
                 self.smtp = None
 
     def close(self) -> None:
+        """End the session politely."""
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -119,6 +122,7 @@ class FileTransport:
         self.directory = Path(directory)
 
     def send(self, message: Outgoing, to_address: str) -> None:
+        """Write the message to ``<Message-ID>.eml``, atomically."""
         self.directory.mkdir(parents=True, exist_ok=True)
         name = _UNSAFE.sub("_", message["Message-ID"].strip("<>")) + ".eml"
         path = self.directory / name
@@ -128,6 +132,7 @@ class FileTransport:
         log.info("email to %s written to %s: %s", to_address, path, message["Subject"])
 
     def close(self) -> None:
+        """Nothing to close."""
         pass
 
 

@@ -28,12 +28,14 @@ def _iso(value):
 
 
 def snapshot(m: Maintenance) -> dict:
+    """The audited fields of a window."""
     return {"title": m.title, "description": m.description, "status": m.status,
             "starts_at": m.starts_at, "ends_at": m.ends_at,
             "component_ids": sorted(c.component_id for c in m.components)}
 
 
 def public_view(m: Maintenance) -> dict:
+    """A window as event payloads (both streams and emails) carry it."""
     return {"id": m.id, "title": m.title, "description": m.description, "status": m.status,
             "starts_at": _iso(m.starts_at), "ends_at": _iso(m.ends_at),
             "started_at": _iso(m.started_at), "completed_at": _iso(m.completed_at),
@@ -48,6 +50,7 @@ def _emit(event_type: str, m: Maintenance, *, notify: bool = False, **extra) -> 
 
 
 def get(maintenance_id: int) -> Maintenance:
+    """One window (404 when there is none)."""
     m = db.session.get(Maintenance, maintenance_id)
     if m is None:
         raise NotFound(f"Maintenance {maintenance_id} does not exist.")
@@ -69,6 +72,7 @@ def _check_window(starts_at, ends_at) -> None:
 
 
 def create(actor: Actor, data: dict) -> Maintenance:
+    """Schedule a window (the worker starts and completes it on time)."""
     _check_window(data["starts_at"], data["ends_at"])
     found = components.get_many(data.get("component_ids", []), field="component_ids")
     m = Maintenance(title=data["title"], description=data.get("description", ""),
@@ -133,6 +137,7 @@ def transition(actor: Actor, maintenance_id: int, to: str) -> Maintenance:
 
 
 def delete(actor: Actor, maintenance_id: int) -> None:
+    """Remove a window that is not in progress."""
     m = get(maintenance_id)
     if m.status in OPEN:
         raise Conflict(f"Maintenance {m.id} is in progress; complete it before deleting it.")

@@ -50,4 +50,5 @@ class Outgoing:
         return self.headers.get(name)
 
     def as_bytes(self) -> bytes:
+        """The message as sent on the wire."""
         return self.data

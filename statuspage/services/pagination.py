@@ -11,6 +11,8 @@ from ..extensions import db
 
 @dataclass
 class Page:
+    """One page of a listing and the total behind it."""
+
     items: list
     page: int
     per_page: int
@@ -18,10 +20,12 @@ class Page:
 
     @property
     def pages(self) -> int:
+        """How many pages the listing has (at least one)."""
         return max(1, math.ceil(self.total / self.per_page))
 
 
 def paginate(stmt: Select, page: int, per_page: int) -> Page:
+    """Run ``stmt`` for one page and count every row it matches."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

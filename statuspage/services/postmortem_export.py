@@ -29,6 +29,7 @@ def _cell(text: str) -> str:
 
 
 def render(incident_id: int) -> str:
+    """The postmortem as a Markdown document with its timeline and action items."""
     postmortem = postmortems.get(incident_id)
     incident = incidents.get(incident_id)
     end = incident.resolved_at or utcnow()

@@ -20,6 +20,7 @@ def _iso(value):
 
 
 def snapshot(postmortem: Postmortem) -> dict:
+    """The audited fields of a postmortem."""
     return {f: getattr(postmortem, f) for f in SECTIONS + ("status",)}
 
 
@@ -31,15 +32,18 @@ def public_view(postmortem: Postmortem, incident: Incident) -> dict:
 
 
 def admin_view(postmortem: Postmortem, incident: Incident) -> dict:
+    """A postmortem as the admin stream carries it."""
     return {**public_view(postmortem, incident), "id": postmortem.id,
             "status": postmortem.status, "visibility": incident.visibility}
 
 
 def find(incident_id: int) -> Postmortem | None:
+    """The incident's postmortem, or None."""
     return db.session.query(Postmortem).filter_by(incident_id=incident_id).one_or_none()
 
 
 def get(incident_id: int) -> Postmortem:
+    """The incident's postmortem (404 for an unknown incident or a missing postmortem)."""
     incidents.get(incident_id)  # 404 for the incident first: the clearer message
     postmortem = find(incident_id)
     if postmortem is None:
@@ -59,6 +63,7 @@ def _emit_draft(action: str, postmortem: Postmortem, incident: Incident, changed
 
 
 def create(actor: Actor, incident_id: int, data: dict) -> Postmortem:
+    """Start the incident's postmortem as a draft."""
     incident = incidents.get(incident_id)
     if find(incident_id) is not None:
         raise Conflict(f"Incident {incident_id} already has a postmortem; PATCH it instead.")
@@ -73,6 +78,7 @@ def create(actor: Actor, incident_id: int, data: dict) -> Postmortem:
 
 
 def update(actor: Actor, incident_id: int, data: dict) -> Postmortem:
+    """Edit a postmortem's sections."""
     postmortem = get(incident_id)
     before = snapshot(postmortem)
     for key, value in data.items():
@@ -87,6 +93,7 @@ def update(actor: Actor, incident_id: int, data: dict) -> Postmortem:
 
 
 def postmortem_incident(postmortem: Postmortem) -> Incident:
+    """The incident a postmortem belongs to."""
     return db.session.get(Incident, postmortem.incident_id)
 
 

@@ -129,6 +129,7 @@ def _supersede_page_rows(sub: Subscriber, now) -> None:
 
 
 def confirm(token: str) -> Subscriber:
+    """Confirm the subscription a confirmation link names (pressing twice is harmless)."""
     sub = from_token("confirm", token)
     if sub.confirmed_at is not None and sub.unsubscribed_at is None and sub.suppressed_at is None:
         return sub  # already confirmed: pressing twice is harmless
@@ -144,6 +145,7 @@ def confirm(token: str) -> Subscriber:
 
 
 def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscriber:
+    """Change what a manage link's subscriber hears about."""
     sub = from_token("manage", token)
     ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
     if scope == "components" and not ids:
@@ -178,6 +180,7 @@ def unsubscribe(purpose: str, token: str) -> Subscriber:
 # -- operators --
 
 def get(subscriber_id: int) -> Subscriber:
+    """One subscriber (404 when there is none)."""
     sub = db.session.get(Subscriber, subscriber_id)
     if sub is None:
         raise NotFound(f"Subscriber {subscriber_id} does not exist.")
@@ -194,6 +197,7 @@ _STATUS_FILTER = {
 
 
 def list_subscribers(filters: dict, page: int, per_page: int) -> Page:
+    """Subscribers under the filters, newest first."""
     stmt = select(Subscriber).order_by(Subscriber.id.desc())
     if q := filters.get("q"):
         stmt = stmt.where(Subscriber.email.ilike(f"%{q}%"))
@@ -209,6 +213,7 @@ def list_subscribers(filters: dict, page: int, per_page: int) -> Page:
 
 
 def delete(actor: Actor, subscriber_id: int) -> None:
+    """Remove a subscriber (an operator's action)."""
     sub = get(subscriber_id)
     audit.record(actor, "subscriber.deleted", "subscriber", sub.id, before=_snapshot(sub))
     _event("DELETED", sub)
@@ -217,6 +222,7 @@ def delete(actor: Actor, subscriber_id: int) -> None:
 
 
 def send_test_email(actor: Actor, address: str):
+    """Queue a test email to ``address``."""
     address = normalise_email(address)
     row = deliveries.create("test", address, f"Test email from {current_app.config['PAGE_NAME']} status")
     audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})

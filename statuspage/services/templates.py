@@ -15,10 +15,12 @@ _INCIDENT_ONLY = ("title", "severity", "tags")
 
 
 def snapshot(template: IncidentTemplate) -> dict:
+    """The audited fields of a template."""
     return {f: getattr(template, f) for f in FIELDS}
 
 
 def list_all(kind: str | None = None) -> list[IncidentTemplate]:
+    """Templates (of one kind), by kind and name."""
     stmt = select(IncidentTemplate).order_by(IncidentTemplate.kind, IncidentTemplate.name,
                                              IncidentTemplate.id)
     if kind:
@@ -27,6 +29,7 @@ def list_all(kind: str | None = None) -> list[IncidentTemplate]:
 
 
 def get(template_id: int) -> IncidentTemplate:
+    """One template (404 when there is none)."""
     template = db.session.get(IncidentTemplate, template_id)
     if template is None:
         raise NotFound(f"Template {template_id} does not exist.")
@@ -46,6 +49,7 @@ def _validate(kind: str, data: dict) -> None:
 
 
 def create(actor: Actor, data: dict) -> IncidentTemplate:
+    """Add a template."""
     _validate(data["kind"], data)
     template = IncidentTemplate(**{"components": [], "tags": [], **data})
     db.session.add(template)
@@ -55,6 +59,7 @@ def create(actor: Actor, data: dict) -> IncidentTemplate:
 
 
 def update(actor: Actor, template_id: int, data: dict) -> IncidentTemplate:
+    """Edit a template."""
     template = get(template_id)
     _validate(template.kind, {**snapshot(template), **data})
     _validate(template.kind, data)  # normalises the tags actually written
@@ -70,6 +75,7 @@ def update(actor: Actor, template_id: int, data: dict) -> IncidentTemplate:
 
 
 def delete(actor: Actor, template_id: int) -> None:
+    """Remove a template."""
     template = get(template_id)
     audit.record(actor, "template.deleted", "template", template.id, before=snapshot(template))
     db.session.delete(template)

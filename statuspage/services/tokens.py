@@ -26,12 +26,15 @@ class InvalidToken(Exception):
 
 @dataclass(frozen=True)
 class TokenData:
+    """What a valid link token names."""
+
     subscriber_id: int
     email_digest: str
     issued_at: datetime
 
 
 def email_digest(email: str) -> str:
+    """A short digest of the address: a link stops working once the address changes."""
     return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
 
 
@@ -46,6 +49,7 @@ def _max_age(purpose: str) -> int:
 
 
 def make(purpose: str, subscriber_id: int, email: str) -> str:
+    """A signed token for ``purpose`` naming this subscriber and address."""
     return _serializer(purpose).dumps([subscriber_id, email_digest(email)])
 
 

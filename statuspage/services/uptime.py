@@ -25,6 +25,8 @@ DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
 
 @dataclass
 class Day:
+    """One local day of one component's bar."""
+
     date: date
     level: str = "nodata"  # worst status seen that day, or "nodata"
     observed: float = 0.0  # seconds the component existed that day
@@ -33,18 +35,23 @@ class Day:
 
     @property
     def uptime(self) -> float | None:
+        """Percent up that day (None before the component existed)."""
         return None if not self.observed else round(100 * (1 - self.downtime / self.observed), 2)
 
     def as_dict(self) -> dict:
+        """The day as the page and the API show it."""
         return {"date": self.date.isoformat(), "level": self.level, "uptime": self.uptime,
                 "incidents": self.incidents}
 
 
 @dataclass
 class Uptime:
+    """A component's days over the whole window."""
+
     days: list[Day]
 
     def percent(self, last_days: int) -> float | None:
+        """Percent up over the last ``last_days`` days (None without data)."""
         window = self.days[-last_days:]
         observed = sum(d.observed for d in window)
         if not observed:

@@ -22,6 +22,7 @@ _LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 def actor_for(user: User, via_token: Optional[ApiToken] = None) -> Actor:
+    """The actor for a signed-in user, or for a user's API token."""
     if via_token is not None:
         return Actor(type="token", id=via_token.id, label=f"{user.name} (token {via_token.name})",
                      role=user.role, user_id=user.id)
@@ -29,11 +30,13 @@ def actor_for(user: User, via_token: Optional[ApiToken] = None) -> Actor:
 
 
 def hash_token(raw: str) -> str:
+    """The stored hash of an API token."""
     # Tokens are 256-bit random: a fast hash is enough and lookups stay O(1).
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def get_user(user_id: int) -> User:
+    """One user (404 when there is none)."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"User {user_id} does not exist.")
@@ -41,11 +44,13 @@ def get_user(user_id: int) -> User:
 
 
 def find_by_email(email: str) -> Optional[User]:
+    """The user with this address, or None."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
 def create_user(actor: Actor, email: str, name: str, role: str,
                 password: Optional[str] = None) -> User:
+    """Add a user (without a password: a token-only account)."""
     email = email.strip().lower()
     if find_by_email(email):
         raise Conflict(f"A user with email {email} already exists.")
@@ -61,6 +66,7 @@ def create_user(actor: Actor, email: str, name: str, role: str,
 
 
 def update_user(actor: Actor, user_id: int, data: dict) -> User:
+    """Edit a user; a new password, role or deactivation ends their other sessions."""
     user = get_user(user_id)
     before = {k: getattr(user, k) for k in data if k != "password"}
     changed_password = "password" in data
@@ -79,10 +85,12 @@ def update_user(actor: Actor, user_id: int, data: dict) -> User:
 
 
 def list_users() -> list[User]:
+    """Every user, by name."""
     return list(db.session.scalars(select(User).order_by(User.name, User.id)))
 
 
 def list_tokens(user_id: int) -> list[ApiToken]:
+    """A user's API tokens, newest first."""
     get_user(user_id)
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
                                    .order_by(ApiToken.id.desc())))
@@ -102,6 +110,7 @@ def change_password(actor: Actor, user: User, current: str, new: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
+    """Hash and set a password and end the user's other sessions."""
     if len(password) < 8:
         raise ValidationFailed({"password": ["Use at least 8 characters."]})
     user.password_hash = generate_password_hash(password)
@@ -136,6 +145,7 @@ def create_token(actor: Actor, user: User, name: str,
 
 
 def revoke_token(actor: Actor, token_id: int) -> ApiToken:
+    """Revoke an API token (idempotent)."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"Token {token_id} does not exist.")
