@@ -35,6 +35,7 @@ SCENARIO = [
     ("POST", "/api/maintenances", {"title": "M", "starts_at": iso(60), "ends_at": iso(120),
                                    "component_ids": [2]}),
     ("PATCH", "/api/maintenances/1", {"title": "M2"}),
+    ("POST", "/api/maintenances/1/transition", {"to": "completed"}),
     ("DELETE", "/api/maintenances/1", None),
     ("DELETE", "/api/templates/1", None),
     ("DELETE", "/api/components/2", None),
