@@ -5,7 +5,8 @@ from flask import render_template, request
 
 from ..domain.incident_lifecycle import allowed_next
 from ..schemas.incidents import IncidentPatchSchema, TransitionSchema, UpdateCreateSchema
-from ..services import deliveries, incidents, postmortems, subscribers, templates
+from ..services import incidents, postmortems, subscribers, templates
+from ..services.email import deliveries
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, requires

@@ -5,7 +5,8 @@ from flask import render_template, request
 
 from ..domain.statuses import DELIVERY_STATUSES
 from ..schemas.subscribers import TestMailSchema
-from ..services import deliveries, subscribers
+from ..services import subscribers
+from ..services.email import deliveries
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires

@@ -7,7 +7,8 @@ from ..schemas.subscribers import (
     DeliverySchema,
     TestMailSchema,
 )
-from ..services import deliveries, subscribers
+from ..services import subscribers
+from ..services.email import deliveries
 from .blueprint import bp
 from .auth import current_actor
 from .endpoint import endpoint

@@ -13,7 +13,8 @@ from flask import current_app
 
 from .. import queues
 from ..extensions import db
-from ..services import deliveries, dispatch, notifications, outbox
+from ..services import outbox
+from ..services.email import deliveries, fanout, sending
 
 QUEUE = "email"
 _OPTIONS = {"job_timeout": 1800, "result_ttl": 60}
@@ -22,7 +23,7 @@ _OPTIONS = {"job_timeout": 1800, "result_ttl": 60}
 def fanout_events(event_ids: list[int]) -> int:
     """Job: turn each event into its deliveries; each window is queued for sending at once."""
     try:
-        return sum(notifications.fanout(event_id, ready=send_later) for event_id in event_ids)
+        return sum(fanout.fanout(event_id, ready=send_later) for event_id in event_ids)
     finally:
         db.session.remove()
 
@@ -30,7 +31,7 @@ def fanout_events(event_ids: list[int]) -> int:
 def send_deliveries(delivery_ids: list[int]) -> dict:
     """Job: send a batch of deliveries over shared SMTP connections."""
     try:
-        return dispatch.send_batch(delivery_ids)
+        return sending.send_batch(delivery_ids)
     finally:
         db.session.remove()
 

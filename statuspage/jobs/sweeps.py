@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 
 from ..extensions import db
-from ..services import deliveries, outbox
+from ..services import outbox
+from ..services.email import deliveries
 from . import email
 
 log = logging.getLogger(__name__)

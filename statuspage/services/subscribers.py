@@ -16,7 +16,8 @@ from ..domain.subscribers import subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Incident, Subscriber, SubscriberComponent, utcnow
-from . import audit, components, deliveries, outbox, ratelimit, tokens
+from . import audit, components, outbox, ratelimit, tokens
+from .email import deliveries
 from .context import Actor
 from .pagination import Page, paginate
 

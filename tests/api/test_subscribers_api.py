@@ -104,7 +104,7 @@ def test_admin_lists_filters_and_deletes(api):
 def test_deliveries_listing_counts_retry_and_worker_field(api):
     make_subscriber("a@example.com")
     incident = make_incident(api)
-    from statuspage.services import notifications
+    from statuspage.services.email import fanout as notifications
     from statuspage.models import OutboxEvent
 
     for event_id in db.session.scalars(db.select(OutboxEvent.id)):

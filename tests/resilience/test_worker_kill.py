@@ -3,7 +3,7 @@
 After a new worker starts, every delivery ends SENT or FAILED (none stays
 SENDING) and no delivery that reached SENT is sent again. Messages the server
 accepted but whose SENT mark was still waiting for its group commit (see
-services/dispatch.py) are sent again with the same Message-ID; the test counts
+services/email/sending.py) are sent again with the same Message-ID; the test counts
 them and holds them to that documented bound.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.models import EmailDelivery, Subscriber, utcnow
-from statuspage.services import dispatch
+from statuspage.services.email import sending as dispatch
 from tests.conftest import make_token
 
 from .conftest import call, kill, scalars

@@ -12,8 +12,10 @@ import pytest
 from tests.helpers_subs import deliveries, make_subscriber
 from statuspage.extensions import db
 from statuspage.models import OutboxEvent
-from statuspage.services import deliveries as delivery_service
-from statuspage.services import email_content, outbox, notifications, subscribers
+from statuspage.services.email import deliveries as delivery_service
+from statuspage.services import outbox, subscribers
+from statuspage.services.email import content as email_content
+from statuspage.services.email import fanout as notifications
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 TOKEN_RE = re.compile(r"/subscriptions/(confirm|manage|unsubscribe)/[\w.-]+")

@@ -8,7 +8,8 @@ from tests.helpers_subs import deliveries, make_subscriber
 from statuspage.extensions import db, redis_client
 from statuspage.models import Maintenance, MaintenanceComponent, OutboxEvent, utcnow
 from statuspage.jobs import sweeps
-from statuspage.services import notifications, outbox
+from statuspage.services import outbox
+from statuspage.services.email import fanout as notifications
 
 
 def _recipients(event_type: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import email
 import email.policy
 
-from statuspage.services.mime import Outgoing
+from statuspage.services.email.mime import Outgoing
 
 
 def test_roundtrip_non_ascii_and_no_header_injection():

@@ -8,9 +8,10 @@ from tests.helpers_subs import deliveries, make_subscriber, subscriber
 from tests.mailsink import free_port
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, EmailDelivery, OutboxEvent, utcnow
-from statuspage.services import deliveries as delivery_service
+from statuspage.services.email import deliveries as delivery_service
 from statuspage.jobs import sweeps
-from statuspage.services import dispatch, notifications
+from statuspage.services.email import fanout as notifications
+from statuspage.services.email import sending as dispatch
 
 
 def _notify(api, *emails):

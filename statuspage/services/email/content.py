@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import Connection, select
 
-from ..domain.statuses import label
-from ..markdown import EMAIL, render
-from ..models import Component, MaintenanceComponent, utcnow
-from . import outbox, tokens
+from ...domain.statuses import label
+from ...markdown import EMAIL, render
+from ...models import Component, MaintenanceComponent, utcnow
+from .. import outbox, tokens
 from .mime import Outgoing
 
 _MAINTENANCE = {

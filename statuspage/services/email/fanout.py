@@ -17,15 +17,16 @@ from sqlalchemy import and_, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..extensions import db
-from ..models import (
+from ...extensions import db
+from ...models import (
     EmailDelivery,
     MaintenanceComponent,
     Subscriber,
     SubscriberComponent,
     utcnow,
 )
-from . import email_content, outbox
+from .. import outbox
+from . import content as email_content
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from ..extensions import db
-from . import deliveries, email_content, mailer
+from ...extensions import db
+from . import content as email_content
+from . import deliveries
+from . import transport as mailer
 
 log = logging.getLogger(__name__)
 _MARK_EVERY = 50

@@ -14,14 +14,14 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
-from ..errors import Conflict, NotFound
-from ..extensions import db, redis_client
-from ..models import AuditEvent, EmailDelivery, Subscriber, utcnow
-from ..domain.statuses import DELIVERY_STATUSES
-from .. import heartbeat
-from . import audit, outbox
-from .context import Actor
-from .pagination import Page, paginate
+from ...errors import Conflict, NotFound
+from ...extensions import db, redis_client
+from ...models import AuditEvent, EmailDelivery, Subscriber, utcnow
+from ...domain.statuses import DELIVERY_STATUSES
+from ... import heartbeat
+from .. import audit, outbox
+from ..context import Actor
+from ..pagination import Page, paginate
 
 D = EmailDelivery
 CHANNEL = "email"  # the after-commit channel that sends these deliveries
