@@ -162,3 +162,21 @@ def test_public_functions_of_services_and_domain_have_docstrings():
                         and not ast.get_docstring(item)):
                     missing.append(f"{path.relative_to(PACKAGE)}:{item.lineno} {item.name}")
     assert missing == []
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    readme = (PACKAGE.parent / "README.md").read_text()
+    table = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    named = set()
+    for cell in (row.split("|")[1] for row in table.splitlines() if row.startswith("| `")):
+        for path in re.findall(r"`([^`]+)`", cell):
+            if "/" not in path and not path.endswith(".py"):
+                continue
+            if not (PACKAGE.parent / path).exists():
+                path = f"statuspage/{path}"  # a short name in a row about the package
+            assert (PACKAGE.parent / path).exists(), path
+            named.add(path.rstrip("/"))
+    packages = {str(p.parent.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("__init__.py")}
+    packages |= {str(p.relative_to(PACKAGE.parent)) for p in (PACKAGE / "services").iterdir() if p.is_dir()
+                 and p.name != "__pycache__"}
+    assert {p for p in packages if p != "statuspage"} <= named
