@@ -45,10 +45,10 @@ def _group(g: dict, members: list[dict], tz) -> dict:
             "only_show_if_degraded": False, "components": [str(m["id"]) for m in members]}
 
 
-def components() -> list[dict]:
+def components(rows: list[dict] | None = None) -> list[dict]:
     """Components and groups (groups as components with ``group: true``), in page order."""
     tz = public_status.page_zone()
-    rows = public_status.components()
+    rows = public_status.components() if rows is None else rows
     out = [_component(c, tz) for c in rows]
     for g in public_status.groups():
         members = [c for c in rows if c["group_id"] == g["id"]]
@@ -91,9 +91,9 @@ def _by_id() -> dict[int, dict]:
     return {c["id"]: c for c in public_status.components()}
 
 
-def incidents(unresolved: bool = False) -> list[dict]:
+def incidents(unresolved: bool = False, by_id: dict[int, dict] | None = None) -> list[dict]:
     """The latest public incidents (or every unresolved one), newest first."""
-    tz, base, by_id = public_status.page_zone(), current_app.config["PUBLIC_BASE_URL"], _by_id()
+    tz, base, by_id = public_status.page_zone(), current_app.config["PUBLIC_BASE_URL"], by_id or _by_id()
     return [_incident(i, by_id, tz, base) for i in public_status.latest_incidents(LIST_LIMIT, unresolved)]
 
 
@@ -114,13 +114,15 @@ def _maintenance(m: dict, by_id: dict[int, dict], tz, base: str) -> dict:
             "components": _components_of(m, by_id, tz)}
 
 
-def maintenances(which: str = "all") -> list[dict]:
-    """``all`` (latest 50), ``upcoming`` (scheduled) or ``active`` (in progress / verifying)."""
-    tz, base, by_id = public_status.page_zone(), current_app.config["PUBLIC_BASE_URL"], _by_id()
-    if which in ("upcoming", "active"):
-        rows = public_status.maintenances(utcnow())[which]
-    else:
+def maintenances(which: str = "all", by_id: dict[int, dict] | None = None) -> list[dict]:
+    """``all`` (latest 50), ``upcoming`` (scheduled), ``active`` (in progress / verifying),
+    or ``upcoming+active`` (the summary's)."""
+    tz, base, by_id = public_status.page_zone(), current_app.config["PUBLIC_BASE_URL"], by_id or _by_id()
+    if which == "all":
         rows = public_status.maintenance_windows(latest=LIST_LIMIT)
+    else:
+        windows = public_status.maintenances(utcnow())
+        rows = [m for part in which.split("+") for m in windows[part]]
     return [_maintenance(m, by_id, tz, base) for m in rows]
 
 
@@ -135,9 +137,10 @@ def document(name: str) -> dict:
     """The body of ``/api/v2/<name>.json``."""
     body = {"page": page()}
     if name == "summary":
-        body.update(components=components(), incidents=incidents(unresolved=True),
-                    scheduled_maintenances=maintenances("upcoming") + maintenances("active"),
-                    status=status())
+        rows = public_status.components()
+        by_id = {c["id"]: c for c in rows}
+        body.update(components=components(rows), incidents=incidents(True, by_id),
+                    scheduled_maintenances=maintenances("upcoming+active", by_id), status=status())
     elif name == "status":
         body["status"] = status()
     elif name == "components":
