@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .common import MAX_ID, StrictSchema
 
@@ -23,9 +23,16 @@ class AuditEventSchema(Schema):
     ip = fields.String(allow_none=True)
 
 
+def _actor_id_fits(value: str) -> None:
+    number = value.partition(":")[2]
+    if number.isdigit() and int(number) > MAX_ID:
+        raise ValidationError(f"The id after ':' is at most {MAX_ID}.")
+
+
 class AuditListArgs(StrictSchema):
     # "user:3", "token:7", "system": shorthand for actor_type (+ actor_id).
-    actor = fields.String(validate=validate.Regexp(r"^(user|token|system|subscriber)(:[1-9][0-9]{0,9})?$"))
+    actor = fields.String(validate=[
+        validate.Regexp(r"^(user|token|system|subscriber)(:[1-9][0-9]{0,9})?$"), _actor_id_fits])
     actor_type = fields.String(validate=validate.OneOf(("user", "token", "system", "subscriber")))
     actor_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     target_type = fields.String(validate=validate.Length(max=32))

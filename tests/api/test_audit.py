@@ -124,7 +124,8 @@ def test_filters_and_cursor_pagination(api):
 
 def test_bad_filters_and_roles(api, api_as):
     for query in ("limit=0", "limit=500", "cursor=abc", "since=yesterday", "actor=robot",
-                  "actor_type=robot", "actor=user:abc"):
+                  "actor_type=robot", "actor=user:abc", "actor=system:7071500548",
+                  "actor=user:2147483648"):
         assert_problem(api.get(f"/api/audit?{query}"), 422)
     assert_problem(api_as("responder").get("/api/audit"), 403)
     assert_problem(api_as("viewer").get("/api/audit"), 403)
