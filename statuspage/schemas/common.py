@@ -41,7 +41,11 @@ class UtcDateTime(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         from datetime import timezone
 
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(timezone.utc)
+        except OverflowError:  # e.g. 0001-01-01T01:00+21:00 is before the first UTC moment
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
 
 
 class StrictSchema(Schema):

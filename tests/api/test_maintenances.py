@@ -105,6 +105,7 @@ def test_active_incident_wins_when_window_ends(api):
     ({"title": "t", "starts_at": iso(10), "ends_at": iso(20), "component_ids": ["a"]}, "component_ids"),
     ({"title": "t", "starts_at": iso(10), "ends_at": iso(20), "status": "in_progress"}, "status"),
     ({"title": "t", "starts_at": iso(10), "ends_at": iso(20), "impact": "big"}, "impact"),
+    ({"title": "t", "starts_at": iso(10), "ends_at": "0001-01-01T01:00:00+21:04"}, "ends_at"),
 ])
 def test_bad_input(api, body, field):
     before = counts()
