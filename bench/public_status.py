@@ -29,6 +29,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 ENDPOINTS = [("/api/public/status", "status.json"), ("/api/v2/summary.json", "summary.json"),
              ("/status", "status.html")]
 
@@ -135,8 +136,11 @@ def main() -> None:
             rps, p99, err = wrk(base + path, args)
             print(f"{path + ' (uncached)':28} {'':7} {rps:8.0f} {p99:8.1f} {'':11} {'':9} {'':6} {err:6d}")
     finally:
+        from statuspage.embedded_redis import stop as stop_redis
+
         for proc in procs:
             stop(proc)
+        stop_redis(str(scratch))  # the instance's redis-server outlives the processes that used it
         shutil.rmtree(scratch, ignore_errors=True)
 
 
