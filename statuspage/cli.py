@@ -51,16 +51,31 @@ def create_token(email, name):
     click.echo(raw)
 
 
+RESET_HINT = "flask seed-demo --yes"
+
+
 @click.command("seed-demo")
-def seed_demo():
-    """Wipe domain data and load the curated showcase data."""
+@click.option("--yes", is_flag=True, help="Also wipe data the demo did not create.")
+@click.option("--if-empty", is_flag=True,
+              help="Seed only a database without users, incidents, components or subscribers.")
+def seed_demo(yes: bool, if_empty: bool):
+    """Wipe all data and load the curated showcase (refused over real data without --yes)."""
     from . import demo
 
-    token = demo.seed()
-    base = current_app.config["PUBLIC_BASE_URL"]
-    click.echo(f"Status page:  {base}/status")
-    click.echo(f"Console:      {base}/admin/  (login {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD})")
-    click.echo(f"API token:    {token}")
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("seed-demo wipes the database; it never runs with PRODUCTION=1.")
+    if if_empty and not demo.is_empty():
+        click.echo(f"Kept the existing data (to reset it to the demo: {RESET_HINT}).")
+    else:
+        foreign = demo.foreign_rows()
+        if foreign and not yes:
+            found = ", ".join(f"{count} {name}" for name, count in foreign.items())
+            raise click.ClickException(
+                f"the database holds data the demo did not create ({found}); nothing changed. "
+                f"Run '{RESET_HINT}' to wipe it and load the demo.")
+        demo.seed()
+    for line in demo.banner():
+        click.echo(line)
 
 
 def init_app(app: Flask) -> None:
