@@ -122,7 +122,7 @@ def main() -> None:
     from statuspage.models import EmailDelivery
     from statuspage.services import users
     from statuspage.services.context import SYSTEM
-    from statuspage.worker import make_worker
+    from statuspage.worker import close_worker, make_worker
 
     app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
@@ -151,7 +151,9 @@ def main() -> None:
             response = client.post("/api/incidents", json={"title": "Measured", "severity": "SEV1"},
                                    headers={"Authorization": f"Bearer {raw}"})
             assert response.status_code == 201
-            make_worker().work(burst=True)
+            worker = make_worker()
+            worker.work(burst=True)
+            close_worker(worker)
             elapsed = time.perf_counter() - start
             counts = dict(db.session.execute(select(EmailDelivery.status, func.count())
                                              .group_by(EmailDelivery.status)).all())

@@ -19,7 +19,7 @@ from ..extensions import db, redis_client
 from ..models import AuditEvent, EmailDelivery, OutboxEvent, Subscriber, utcnow
 from ..domain.statuses import DELIVERY_STATUSES
 from .. import heartbeat
-from . import audit, events, queueing
+from . import audit, events, queueing, sent_markers
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -79,6 +79,17 @@ def mark_sent(conn: Connection, sent: list[tuple]) -> None:
                         for row, mid in sent])
 
 
+def settle_accepted(conn: Connection, rows: list) -> set[int]:
+    """Mark SENT, without sending, the claimed ``rows`` a server already accepted
+    (a worker died before their SENT mark was committed); returns their ids."""
+    accepted = sent_markers.recall(row.id for row in rows)
+    if accepted:
+        mark_sent(conn, [(row, accepted[row.id]) for row in rows if row.id in accepted])
+        conn.commit()
+        sent_markers.forget(accepted)
+    return set(accepted)
+
+
 def fail_transient(conn: Connection, row, error: str) -> None:
     """Back to PENDING with exponential backoff, or FAILED after the last attempt."""
     backoff = current_app.config["DELIVERY_BACKOFF_SECONDS"]
@@ -125,6 +136,7 @@ def recover_expired_leases() -> list[int]:
     max_attempts = len(current_app.config["DELIVERY_BACKOFF_SECONDS"]) + 1
     expired = and_(D.status == "SENDING", D.lease_until < now)
     with db.engine.connect() as conn:
+        settle_accepted(conn, conn.execute(select(D.id, D.attempts).where(expired)).all())
         conn.execute(update(D).where(expired, D.attempts >= max_attempts).values(
             status="FAILED", lease_until=None, updated_at=now,
             last_error="The worker stopped while sending (lease expired) after the last attempt."))
