@@ -79,7 +79,8 @@ def _add_subscribers(db, start: int, count: int) -> None:
     now = utcnow()
     table = Subscriber.__table__
     for offset in range(0, count, 2000):
-        rows = [{"email": f"sub{n}@bench.example", "scope": "all", "confirmed_at": now,
+        rows = [{"email": f"sub{n}@bench.example", "email_key": f"sub{n}@bench.example",
+                 "scope": "all", "confirmed_at": now,
                  "created_at": now, "updated_at": now}
                 for n in range(start + offset, start + min(offset + 2000, count))]
         db.session.execute(table.insert(), rows)

@@ -18,6 +18,7 @@ from ..errors import Conflict, NotFound
 from ..extensions import db, redis_client
 from ..models import AuditEvent, EmailDelivery, OutboxEvent, Subscriber, utcnow
 from ..domain.statuses import DELIVERY_STATUSES
+from ..domain.subscribers import mailbox_key
 from .. import heartbeat
 from . import audit, events, queueing, sent_markers
 from .context import Actor
@@ -111,7 +112,7 @@ def fail_permanent(conn: Connection, row, error: str, suppress: bool = False) ->
         updated_at=now))
     if suppress:
         ids = conn.execute(
-            update(Subscriber).where(Subscriber.email == row.to_address,
+            update(Subscriber).where(Subscriber.email_key == mailbox_key(row.to_address),
                                      Subscriber.suppressed_at.is_(None))
             .values(suppressed_at=now, updated_at=now).returning(Subscriber.id)).scalars().all()
         for subscriber_id in ids:
@@ -210,7 +211,7 @@ def retry(actor: Actor, delivery_id: int) -> EmailDelivery:
     row.status, row.attempts, row.next_attempt_at, row.lease_until = "PENDING", 0, None, None
     row.updated_at = now
     if row.subscriber is not None and row.subscriber.suppressed_at is not None:
-        db.session.execute(update(Subscriber).where(Subscriber.email == row.to_address)
+        db.session.execute(update(Subscriber).where(Subscriber.email_key == mailbox_key(row.to_address))
                            .values(suppressed_at=None, updated_at=now))
     db.session.flush()
     audit.record(actor, "delivery.retried", "email_delivery", row.id, before=before,
