@@ -7,7 +7,7 @@ from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from ..domain.statuses import page_indicator
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Incident, Maintenance, MaintenanceComponent, utcnow
 from ..services import components as components_service
@@ -82,7 +82,8 @@ def _badge(label: str, indicator: str, message: str) -> str:
 @bp.get("/status/badge.svg")
 def badge():
     def build():
-        indicator, description = page_indicator(db.session.scalars(select(public_status.Component.status)))
+        indicator, description = page_indicator(db.session.scalars(
+            select(public_status.Component.status).where(public_status.Component.active)))
         return _badge("status", indicator, description.lower())
     return cached("badge:page", build, "image/svg+xml")
 
@@ -90,6 +91,8 @@ def badge():
 @bp.get("/status/components/<id:component_id>/badge.svg")
 def component_badge(component_id):
     component = components_service.get(component_id)
+    if component.archived_at is not None:
+        raise NotFound(f"Component {component_id} does not exist.")
 
     def build():
         return _badge(component.name, _COMPONENT_INDICATOR[component.status],

@@ -89,7 +89,8 @@ def maintenance_view(m: Maintenance) -> dict:
     return {"id": m.id, "title": m.title, "description": m.description, "status": m.status,
             "starts_at": m.starts_at, "ends_at": m.ends_at, "started_at": m.started_at,
             "completed_at": m.completed_at, "created_at": m.created_at, "updated_at": m.updated_at,
-            "components": [{"id": c.component_id, "name": c.component.name} for c in m.components]}
+            "components": [{"id": c.component_id, "name": c.component.name}
+                           for c in m.shown_components]}
 
 
 def maintenances(now: datetime) -> dict:
@@ -164,7 +165,8 @@ def build(now: Optional[datetime] = None) -> dict:
     position = stream_position()
     now = now or utcnow()
     tz = page_zone()
-    components = list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
+    components = list(db.session.scalars(select(Component).where(Component.active)
+                                         .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
     views = {c.id: _component_view(c, ups[c.id]) for c in components}
     incidents = [incident_view(i) for i in active_incidents()]

@@ -48,7 +48,8 @@ def _group(g: ComponentGroup, members: list[Component], tz) -> dict:
 
 def components() -> list[dict]:
     tz = page_zone()
-    rows = db.session.scalars(select(Component).order_by(Component.position, Component.id)).all()
+    rows = db.session.scalars(select(Component).where(Component.active)
+                              .order_by(Component.position, Component.id)).all()
     groups = db.session.scalars(select(ComponentGroup).order_by(ComponentGroup.position)).all()
     out = [_component(c, tz) for c in rows]
     for g in groups:
@@ -59,7 +60,8 @@ def components() -> list[dict]:
 
 
 def status() -> dict:
-    indicator, description = page_indicator(db.session.scalars(select(Component.status)))
+    indicator, description = page_indicator(db.session.scalars(
+        select(Component.status).where(Component.active)))
     return {"indicator": _V2_INDICATOR.get(indicator, indicator), "description": description}
 
 
@@ -109,7 +111,7 @@ def _maintenance(m: Maintenance, tz, base: str) -> dict:
                                   "created_at": at, "updated_at": at, "display_at": at,
                                   "affected_components": None, "deliver_notifications": True,
                                   "custom_tweet": None, "tweet_id": None}],
-            "components": [_component(c.component, tz) for c in m.components]}
+            "components": [_component(c.component, tz) for c in m.shown_components]}
 
 
 def maintenances(which: str = "all") -> list[dict]:
@@ -131,7 +133,7 @@ def maintenances(which: str = "all") -> list[dict]:
 def page() -> dict:
     tz = page_zone()
     info = page_info()
-    stamps = db.session.scalars(select(Component.updated_at)).all()
+    stamps = db.session.scalars(select(Component.updated_at).where(Component.active)).all()
     latest = db.session.scalar(select(db.func.max(Incident.updated_at)).where(Incident.visibility == "public"))
     info["updated_at"] = iso_local(max([*stamps, *([latest] if latest else [])], default=utcnow()), tz)
     return info

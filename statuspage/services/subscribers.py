@@ -150,7 +150,7 @@ def _apply_requested_change(sub: Subscriber) -> None:
     if not change:
         return
     ids = [] if change["scope"] != "components" else list(db.session.scalars(
-        select(Component.id).where(Component.id.in_(change["component_ids"]))))
+        select(Component.id).where(Component.id.in_(change["component_ids"]), Component.active)))
     if change["scope"] == "components" and not ids:
         return  # every chosen component is gone since: keep what the subscriber has
     sub.scope = change["scope"]

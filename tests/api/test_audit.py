@@ -38,6 +38,7 @@ SCENARIO = [
     ("DELETE", "/api/maintenances/1", None),
     ("DELETE", "/api/templates/1", None),
     ("DELETE", "/api/components/2", None),
+    ("POST", "/api/components/2/restore", None),
     ("POST", "/api/subscribers", {"email": "reader@example.com"}),
     ("POST", "/api/mail/test", {"email": "ops@example.com"}),
     ("DELETE", "/api/subscribers/1", None),
