@@ -26,9 +26,15 @@ def _fail(exc: DomainError):
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password", default=None, help="Omit for a token-only account.")
-def create_user(email, name, role, password):
+@click.option("--password", default=None,
+              help="Omit to be asked for it (hidden, twice); a value here lands in shell history.")
+@click.option("--no-password", is_flag=True, help="A token-only account (no console sign-in).")
+def create_user(email, name, role, password, no_password):
     """Create a user."""
+    if no_password and password is not None:
+        raise click.UsageError("Give --password or --no-password, not both.")
+    if password is None and not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = users.create_user(SYSTEM, email, name, role, password)
         db.session.commit()

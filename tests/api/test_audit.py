@@ -92,7 +92,7 @@ def test_auth_events_are_audited(api):
 
 def test_cli_user_and_token_creation_are_audited(api, runner):
     result = runner.invoke(args=["users", "create", "--email", "cli@example.com", "--name", "Cli",
-                                 "--role", "viewer"])
+                                 "--role", "viewer", "--no-password"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["tokens", "create", "--email", "cli@example.com", "--name", "x"])
     assert result.exit_code == 0, result.output
