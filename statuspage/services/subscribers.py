@@ -174,8 +174,22 @@ def confirm(token: str) -> Subscriber:
     return sub
 
 
+def _page_row_for(sub: Subscriber) -> Subscriber:
+    """Scope choices belong to the mailbox's page-level row: an incident follow's manage
+    link reaches it (taking over the follow's consent) or becomes it when there is none."""
+    if sub.scope in PAGE_SCOPES:
+        return sub
+    page = _existing(sub.email_key, "all", None)
+    if page is None:
+        return sub
+    if _live(sub) and not _live(page):
+        page.confirmed_at, page.unsubscribed_at, page.suppressed_at = sub.confirmed_at, None, None
+    return page
+
+
 def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscriber:
-    sub = from_token("manage", token)
+    """Set the mailbox's page-level scope from a manage link; returns the row changed."""
+    sub = _page_row_for(from_token("manage", token))
     ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
     if scope == "components" and not ids:
         raise ValidationFailed({"component_ids": ["Choose at least one component."]})
