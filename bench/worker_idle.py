@@ -1,4 +1,4 @@
-"""Benchmark: how promptly an idle ``flask worker`` starts a job (issue 12, point 3).
+"""Benchmark: how promptly an idle ``flask worker`` starts a job.
 
 Starts N ``flask worker`` processes at once, exactly as the Procfile does (default
 settings: a 10 s sweep, so RQ blocks up to 10 s per dequeue), each on its own

@@ -75,14 +75,15 @@ class WebServer(Process):
         for _ in range(attempts):
             if self.proc.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + self.output())
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/api/openapi.json")
                 if conn.getresponse().status == 200:
-                    conn.close()
                     return
-            except OSError:
+            except OSError:  # not listening yet, or too slow to answer on a loaded machine
                 pass
+            finally:
+                conn.close()
             time.sleep(0.1)
         raise RuntimeError("gunicorn did not become ready:\n" + self.output())
 
