@@ -122,9 +122,10 @@ def _row_counts() -> dict:
 
 
 def _refusal(result) -> str:
+    """The one-line reason (JSON log lines of background threads may share stdout)."""
     assert result.exit_code != 0, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("{")]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     return lines[0]
 
 
