@@ -106,6 +106,7 @@ def _send_rows(rows: list, deadline: float) -> dict:
                     break
         finally:
             marks.flush()
+            marks.recorder.close()
             transport.close()
     outcome.pop("last_error", None)
     return outcome
@@ -116,10 +117,11 @@ class _Marks:
 
     def __init__(self, conn):
         self.conn, self.pending, self.since = conn, [], time.monotonic()
+        self.recorder = sent_markers.Recorder()
 
     def add(self, row, message_id: str) -> None:
         self.pending.append((row, message_id))
-        durable = sent_markers.remember(row.id, message_id)
+        durable = self.recorder.remember(row.id, message_id)
         if (not durable or len(self.pending) >= _MARK_EVERY
                 or time.monotonic() - self.since > _MARK_SECONDS):
             self.flush()

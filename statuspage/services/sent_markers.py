@@ -24,12 +24,41 @@ TTL_SECONDS = 7 * 86400
 
 def remember(delivery_id: int, message_id: str) -> bool:
     """Record that the server accepted this delivery; False if Redis could not."""
+    recorder = Recorder()
     try:
-        redis_client.client.set(KEY.format(delivery_id), message_id, ex=TTL_SECONDS)
-        return True
-    except redis.RedisError as exc:
-        log.warning("could not record an accepted delivery (marking it in the database): %s", exc)
-        return False
+        return recorder.remember(delivery_id, message_id)
+    finally:
+        recorder.close()
+
+
+class Recorder:
+    """One send lane's marks, over a connection of its own: a pooled call costs about
+    three times as much, which a lane pays once per message."""
+
+    def __init__(self):
+        self.pool = redis_client.client.connection_pool
+        self.conn = None
+
+    def remember(self, delivery_id: int, message_id: str) -> bool:
+        """Record that the server accepted this delivery; False if Redis could not."""
+        try:
+            if self.conn is None:
+                self.conn = self.pool.get_connection()
+            self.conn.send_command("SET", KEY.format(delivery_id), message_id, "EX", TTL_SECONDS)
+            self.conn.read_response()
+            return True
+        except redis.RedisError as exc:
+            log.warning("could not record an accepted delivery (marking it in the database): %s", exc)
+            self.close(broken=True)
+            return False
+
+    def close(self, broken: bool = False) -> None:
+        """Give the connection back to the pool (dropped first when it failed)."""
+        if self.conn is not None:
+            if broken:
+                self.conn.disconnect()
+            self.pool.release(self.conn)
+            self.conn = None
 
 
 def recall(ids: Iterable[int]) -> dict[int, str]:

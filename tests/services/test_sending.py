@@ -147,6 +147,18 @@ def test_an_accepted_message_on_its_last_attempt_ends_sent_not_failed(app, api, 
     assert sink.messages == []
 
 
+def test_with_redis_unreachable_each_accepted_message_is_marked_in_the_database(api, smtp,
+                                                                              other_app):
+    sink = smtp.start()
+    _notify(api, "a@example.com", "b@example.com")
+    _fan_out_now()
+    ids = [d.id for d in deliveries()]
+    cut_off = other_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_CONNECTIONS=1)
+    with cut_off.app_context():
+        assert dispatch.send_batch(ids)["sent"] == 2
+    assert [d.status for d in deliveries()] == ["SENT", "SENT"] and len(sink.messages) == 2
+
+
 def test_pending_rows_whose_job_was_lost_are_requeued_after_the_grace_period(api, smtp, run_worker):
     from statuspage.extensions import redis_client
 
