@@ -79,7 +79,8 @@ def _add_subscribers(db, start: int, count: int) -> None:
     now = utcnow()
     table = Subscriber.__table__
     for offset in range(0, count, 2000):
-        rows = [{"email": f"sub{n}@bench.example", "scope": "all", "confirmed_at": now,
+        rows = [{"email": f"sub{n}@bench.example", "email_key": f"sub{n}@bench.example",
+                 "scope": "all", "confirmed_at": now,
                  "created_at": now, "updated_at": now}
                 for n in range(start + offset, start + min(offset + 2000, count))]
         db.session.execute(table.insert(), rows)
@@ -122,7 +123,7 @@ def main() -> None:
     from statuspage.models import EmailDelivery
     from statuspage.services import users
     from statuspage.services.context import SYSTEM
-    from statuspage.worker import make_worker
+    from statuspage.worker import close_worker, make_worker
 
     app = build_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
@@ -151,7 +152,9 @@ def main() -> None:
             response = client.post("/api/incidents", json={"title": "Measured", "severity": "SEV1"},
                                    headers={"Authorization": f"Bearer {raw}"})
             assert response.status_code == 201
-            make_worker().work(burst=True)
+            worker = make_worker()
+            worker.work(burst=True)
+            close_worker(worker)
             elapsed = time.perf_counter() - start
             counts = dict(db.session.execute(select(EmailDelivery.status, func.count())
                                              .group_by(EmailDelivery.status)).all())

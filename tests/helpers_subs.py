@@ -54,3 +54,20 @@ def link(message, purpose: str) -> str:
 
 def csrf_from(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def subscribe(client, email: str, **extra):
+    """``POST /api/subscribers`` as a visitor would; asserts the usual 202."""
+    response = client.post("/api/subscribers", json={"email": email, **extra})
+    assert response.status_code == 202, response.json
+    return response
+
+
+def confirm(client, message):
+    """Open the confirmation link of ``message`` and press Confirm (a POST with CSRF)."""
+    path = link(message, "confirm")
+    page = client.get(path)
+    assert page.status_code == 200 and b"Confirm" in page.data
+    response = client.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 200, response.data
+    return response

@@ -69,9 +69,13 @@ def smtp(app, monkeypatch):
 @pytest.fixture
 def run_worker(app):
     """Run the real worker (burst mode) until the queues are empty."""
-    from statuspage.worker import make_worker
+    from statuspage.worker import close_worker, make_worker
 
     def run():
-        make_worker().work(burst=True)
+        worker = make_worker()
+        try:
+            worker.work(burst=True)
+        finally:
+            close_worker(worker)
 
     return run

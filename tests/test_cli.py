@@ -1,6 +1,7 @@
 """Flask CLI: users and tokens."""
 from statuspage.extensions import db
 from statuspage.models import ApiToken, User
+from statuspage.services import users
 
 from .conftest import ApiClient
 
@@ -20,11 +21,38 @@ def test_users_create_and_tokens_create_print_a_working_token(runner, client):
     assert ApiClient(client, raw).get("/api/incidents").status_code == 200
 
 
+def test_users_create_prompts_for_the_password_twice_without_echoing_it(runner):
+    result = runner.invoke(args=["users", "create", "--email", "first@example.com", "--name", "First",
+                                 "--role", "admin"], input="a long secret\na long secret\n")
+    assert result.exit_code == 0, result.output
+    assert "Password: " in result.output and "Repeat for confirmation: " in result.output
+    assert "a long secret" not in result.output
+    user = db.session.query(User).one()
+    assert user.role == "admin" and user.password_hash
+    assert users.authenticate("first@example.com", "a long secret") == user
+
+
+def test_users_create_refuses_mismatched_passwords_and_creates_nothing(runner):
+    result = runner.invoke(args=["users", "create", "--email", "x@example.com", "--name", "X"],
+                           input="a long secret\nanother secret\n")
+    assert result.exit_code != 0 and "do not match" in result.output
+    assert db.session.query(User).count() == 0
+
+
+def test_users_create_without_a_password_makes_a_token_only_account(runner):
+    result = runner.invoke(args=["users", "create", "--email", "bot@example.com", "--name", "Bot",
+                                 "--no-password"])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(User).one().password_hash is None
+
+
 def test_cli_errors_are_clear(runner):
-    runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A"])
-    again = runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A"])
+    runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A", "--no-password"])
+    again = runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A",
+                                "--no-password"])
     assert again.exit_code != 0 and "already exists" in again.output
-    bad_role = runner.invoke(args=["users", "create", "--email", "b@example.com", "--name", "B", "--role", "root"])
+    bad_role = runner.invoke(args=["users", "create", "--email", "b@example.com", "--name", "B",
+                                   "--role", "root", "--no-password"])
     assert bad_role.exit_code != 0
     short = runner.invoke(args=["users", "create", "--email", "c@example.com", "--name", "C", "--password", "short"])
     assert short.exit_code != 0 and "8 characters" in short.output

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from statuspage import demo
-from statuspage.domain.statuses import DELIVERY_STATUSES, INCIDENT_STATUSES, SEVERITIES
+from statuspage.domain.statuses import INCIDENT_STATUSES, SEVERITIES
 from statuspage.extensions import db
 from statuspage.models import (ActionItem, AuditEvent, Component, ComponentGroup, EmailDelivery,
-                               Incident, IncidentTemplate, Maintenance, Postmortem, Subscriber)
+                               Incident, IncidentTemplate, Maintenance, Postmortem, Subscriber, User)
+from tests.conftest import make_user
 
 NOW = datetime.fromisoformat("2026-06-15T09:30:00+00:00")
 # Salted hashes differ on every run by design; stream bookkeeping records when the
@@ -65,7 +67,8 @@ def test_covers_every_screen(app):
     assert any(s.confirmed_at is None for s in subs)
     assert any(s.unsubscribed_at for s in subs)
     assert {s.scope for s in subs} == {"all", "components", "incident"}
-    assert {d.status for d in db.session.scalars(select(EmailDelivery))} == set(DELIVERY_STATUSES)
+    # Finished deliveries only: anything PENDING or SENDING would be sent by the worker.
+    assert {d.status for d in db.session.scalars(select(EmailDelivery))} == {"SENT", "FAILED"}
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"incident.created", "incident.transitioned", "postmortem.published",
             "maintenance.started", "maintenance.completed", "user.created", "token.created",
@@ -85,3 +88,98 @@ def test_cli_prints_login_and_token(app, runner):
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.json["active"] == 4
     assert demo.DEMO_EMAIL in result.output
+
+
+# -- demo data never destroys real data --
+
+def _real_user():
+    make_user("viewer", "real-person@example.org")
+
+
+def _real_incident():
+    db.session.add(Incident(title="A real outage", severity="SEV2", status="investigating"))
+    db.session.commit()
+
+
+def _real_component():
+    db.session.add(Component(name="Real component"))
+    db.session.commit()
+
+
+def _real_subscriber():
+    db.session.add(Subscriber(email="reader@example.org", scope="all"))
+    db.session.commit()
+
+
+REAL_DATA = {"user": _real_user, "incident": _real_incident, "component": _real_component,
+             "subscriber": _real_subscriber}
+
+
+def _row_counts() -> dict:
+    db.session.expire_all()
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def _refusal(result) -> str:
+    """The one-line reason (JSON log lines of background threads may share stdout)."""
+    assert result.exit_code != 0, result.output
+    lines = [line for line in result.output.strip().splitlines() if not line.startswith("{")]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", sorted(REAL_DATA))
+def test_refuses_to_wipe_data_it_did_not_create(runner, kind):
+    REAL_DATA[kind]()
+    before = _row_counts()
+    reason = _refusal(runner.invoke(args=["seed-demo"]))
+    assert "--yes" in reason
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("kind", sorted(REAL_DATA))
+def test_refuses_once_real_data_joins_the_demo(runner, kind):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    REAL_DATA[kind]()
+    before = _row_counts()
+    _refusal(runner.invoke(args=["seed-demo"]))
+    assert _row_counts() == before
+
+
+def test_yes_replaces_real_data_with_the_demo(runner):
+    _real_user()
+    result = runner.invoke(args=["seed-demo", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(
+        select(func.count()).select_from(User).where(User.email == "real-person@example.org")) == 0
+
+
+def test_production_always_refuses(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    for args in (["seed-demo"], ["seed-demo", "--yes"]):
+        assert "PRODUCTION" in _refusal(runner.invoke(args=args))
+    assert _row_counts()["users"] == 0
+
+
+def test_if_empty_seeds_an_empty_database_and_keeps_any_other(runner):
+    first = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    seeded = db.session.scalar(select(func.count()).select_from(Incident))
+    assert seeded >= 12
+    db.session.add(Incident(title="Made after seeding", severity="SEV4", status="investigating"))
+    db.session.commit()
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0, again.output
+    assert "seed-demo --yes" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == seeded + 1
+
+
+def test_seeding_sends_no_email_even_when_the_worker_first_starts(app, smtp, run_worker):
+    sink = smtp.start()
+    demo.seed()
+    run_worker()  # its first heartbeat runs the sweeps: leases, retries, lost fan-outs
+    assert sink.messages == []
+    db.session.expire_all()
+    assert not db.session.scalars(select(EmailDelivery).where(
+        EmailDelivery.status.in_(("PENDING", "SENDING")))).all()

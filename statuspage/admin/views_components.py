@@ -21,7 +21,8 @@ def _group_id(form) -> dict:
 @bp.get("/components", endpoint="components")
 def components_page():
     return render_template("admin/components.html", groups=components.list_groups(),
-                           items=components.list_all())
+                           items=components.list_all(), archived=components.list_all(archived=True),
+                           orphaned=components.orphaned_subscribers())
 
 
 @bp.post("/components")
@@ -42,12 +43,20 @@ def update_component(component_id):
     return back_to("admin.components", f"component-{component_id}")
 
 
-@bp.post("/components/<id:component_id>/delete")
+@bp.post("/components/<id:component_id>/archive")
 @requires("admin")
-def delete_component(component_id):
-    components.delete(actor(), component_id)
+def archive_component(component_id):
+    components.archive(actor(), component_id)
     commit()
-    return back_to("admin.components")
+    return back_to("admin.components", "archived-components")
+
+
+@bp.post("/components/<id:component_id>/restore")
+@requires("admin")
+def restore_component(component_id):
+    components.restore(actor(), component_id)
+    commit()
+    return back_to("admin.components", f"component-{component_id}")
 
 
 @bp.post("/component-groups")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from ..models import Component, ComponentGroup
 from ..schemas.components import (
+    ComponentArchivedSchema,
     ComponentHistoryArgs,
+    ComponentListArgs,
     ComponentStatusChangeSchema,
     ReorderSchema,
     ComponentCreateSchema,
@@ -12,6 +14,7 @@ from ..schemas.components import (
     ComponentGroupUpdateSchema,
     ComponentSchema,
     ComponentUpdateSchema,
+    OrphanedSubscriberSchema,
 )
 from ..services import components
 from .blueprint import bp
@@ -22,10 +25,10 @@ WRITE_ERRORS = (400, 401, 403, 409, 415, 422, 429)
 
 
 @bp.get("/components")
-@endpoint("List components", response=ComponentSchema, listing="items", errors=(401,),
-          tags=("components",))
-def list_components():
-    return components.list_all()
+@endpoint("List components (archived ones with archived=true)", args=ComponentListArgs,
+          response=ComponentSchema, listing="items", errors=(401, 422), tags=("components",))
+def list_components(args):
+    return components.list_all(archived=args["archived"])
 
 
 @bp.post("/components")
@@ -49,10 +52,22 @@ def update_component(component_id, body):
 
 
 @bp.delete("/components/<id:component_id>")
-@endpoint("Delete a component (409 while incidents reference it)", role="admin", status=204,
-          write=True, errors=(401, 403, 404, 409, 429), tags=("components",))
+@endpoint("Archive a component: it leaves the page and new use, its history stays; "
+          "lists the subscribers left with nothing to follow", role="admin",
+          response=ComponentArchivedSchema, write=True, errors=(401, 403, 404, 429),
+          tags=("components",))
 def delete_component(component_id):
-    components.delete(current_actor(), component_id)
+    component = components.archive(current_actor(), component_id)
+    orphans = components.orphaned_subscribers([component_id])
+    return {**ComponentSchema().dump(component),
+            "orphaned_subscribers": OrphanedSubscriberSchema(many=True).dump(orphans)}
+
+
+@bp.post("/components/<id:component_id>/restore")
+@endpoint("Restore an archived component", role="admin", response=ComponentSchema, write=True,
+          errors=(401, 403, 404, 429), tags=("components",))
+def restore_component(component_id):
+    return components.restore(current_actor(), component_id)
 
 
 @bp.get("/component-groups")

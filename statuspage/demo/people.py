@@ -60,19 +60,19 @@ def _subscribe(story: "Story", n: int, email: str, scope: str, detail, state: st
 
 
 def _deliver(story: "Story", email: str, title: str, event_type: str, status: str) -> None:
+    # Only finished deliveries: a PENDING or SENDING row would be sent by the worker
+    # (or its lease sweep), and seeded data must never email anyone.
     def run():
         event = db.session.scalar(select(OutboxEvent).where(
             OutboxEvent.incident_id == story.ids[title], OutboxEvent.event_type == event_type))
         now = utcnow()
+        sent = status == "SENT"
         row = EmailDelivery(
             subscriber_id=story.ids["subscriber:" + email], event_id=event.id, to_address=email,
-            subject=f"[Acme Cloud] {title}", status=status,
-            attempts={"PENDING": 0, "SENDING": 1, "SENT": 1, "FAILED": 5}[status],
-            next_attempt_at=now if status == "PENDING" else None,
-            lease_until=now + 2 * M if status == "SENDING" else None,
-            sent_at=now if status == "SENT" else None,
-            message_id=f"<demo-{event.id}-{email}>" if status == "SENT" else None,
-            last_error="421 4.7.0 Try again later (after 5 attempts)" if status == "FAILED" else None)
+            subject=f"[Acme Cloud] {title}", status=status, attempts=1 if sent else 5,
+            sent_at=now if sent else None,
+            message_id=f"<demo-{event.id}-{email}>" if sent else None,
+            last_error=None if sent else "421 4.7.0 Try again later (after 5 attempts)")
         db.session.add(row)
         audit.record(Actor(type="system", id=None, label="system", role="admin"),
                      f"delivery.{status.lower()}", "email_delivery", None,
@@ -88,7 +88,7 @@ def add_subscribers(story: "Story") -> None:
     story.at(published + M, _deliver(story, "alice@example.com", outage, "POSTMORTEM_PUBLISHED", "SENT"))
     story.at(published + M, _deliver(story, "bob@example.com", outage, "POSTMORTEM_PUBLISHED", "FAILED"))
     story.at(story.now - 24 * M, _deliver(story, "alice@example.com", live, "INCIDENT_CREATED", "SENT"))
-    story.at(story.now - 24 * M, _deliver(story, "bob@example.com", live, "INCIDENT_CREATED", "SENDING"))
+    story.at(story.now - 24 * M, _deliver(story, "bob@example.com", live, "INCIDENT_CREATED", "SENT"))
     story.at(story.now - 5 * M, _deliver(story, "carol@example.com", live, "INCIDENT_UPDATE_POSTED",
-                                         "PENDING"))
+                                         "SENT"))
 

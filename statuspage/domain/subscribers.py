@@ -4,6 +4,15 @@ from __future__ import annotations
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
 
 
+def mailbox_key(address: str) -> str:
+    """The form two spellings of one mailbox share: ``Victim@Example.org`` is ``victim@example.org``.
+
+    Mail systems treat the local part case-insensitively in practice, and an
+    unsubscribe must reach every spelling a person used.
+    """
+    return address.strip().lower()
+
+
 def subscriber_status(sub) -> str:
     """pending, confirmed, unsubscribed or suppressed."""
     if sub.suppressed_at is not None:

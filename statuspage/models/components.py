@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.statuses import COMPONENT_STATUSES, sql_in
@@ -23,8 +24,20 @@ class ComponentGroup(TimestampMixin, Base):
         back_populates="group", order_by="Component.position"
     )
 
+    @property
+    def active_components(self) -> list["Component"]:
+        """The group's components that are not archived."""
+        return [c for c in self.components if c.archived_at is None]
+
 
 class Component(TimestampMixin, Base):
+    """A part of the service shown on the status page.
+
+    Components are archived, never deleted: an archived one leaves every public
+    surface and new references, while its status history (uptime) and the
+    incidents, windows and subscriptions that named it keep pointing at it.
+    """
+
     __tablename__ = "components"
     __table_args__ = (CheckConstraint(f"status in {sql_in(COMPONENT_STATUSES)}", name="status"),)
 
@@ -36,8 +49,19 @@ class Component(TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(32), default="operational")
+    archived_at: Mapped[Optional[datetime]]
 
     group: Mapped[Optional[ComponentGroup]] = relationship(back_populates="components")
+
+    @hybrid_property
+    def active(self) -> bool:
+        """Not archived (usable in queries: ``select(Component).where(Component.active)``)."""
+        return self.archived_at is None
+
+    @active.inplace.expression
+    @classmethod
+    def _active_expression(cls):
+        return cls.archived_at.is_(None)
 
 
 class ComponentStatusChange(Base):

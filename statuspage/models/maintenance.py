@@ -33,6 +33,11 @@ class Maintenance(TimestampMixin, Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="MaintenanceComponent.component_id"
     )
 
+    @property
+    def shown_components(self) -> list["MaintenanceComponent"]:
+        """The window's components that are not archived (what public views list)."""
+        return [link for link in self.components if link.component.archived_at is None]
+
 
 class MaintenanceComponent(Base):
     __tablename__ = "maintenance_components"

@@ -16,8 +16,24 @@ class ComponentSchema(Schema):
     status = fields.String()
     position = fields.Integer()
     group_id = fields.Integer(allow_none=True)
+    archived_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class ComponentListArgs(StrictSchema):
+    archived = fields.Boolean(load_default=False)
+
+
+class OrphanedSubscriberSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+
+
+class ComponentArchivedSchema(ComponentSchema):
+    """The archived component, and the subscribers it leaves with nothing to follow."""
+
+    orphaned_subscribers = fields.List(fields.Nested(OrphanedSubscriberSchema))
 
 
 class ComponentCreateSchema(StrictSchema):
@@ -39,7 +55,7 @@ class ComponentGroupSchema(Schema):
     name = fields.String()
     description = fields.String()
     position = fields.Integer()
-    components = fields.List(fields.Nested(ComponentSchema))
+    components = fields.List(fields.Nested(ComponentSchema), attribute="active_components")
 
 
 class ComponentGroupCreateSchema(StrictSchema):

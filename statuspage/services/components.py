@@ -1,19 +1,23 @@
-"""Components and groups; every status change lands in the status history."""
+"""Components and groups; every status change lands in the status history.
+
+Components are archived rather than deleted (see :func:`archive`), so their
+history and every past reference to them stay intact.
+"""
 from __future__ import annotations
 
 from typing import Iterable, Optional
 
 from sqlalchemy import exists, select
 
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
     Component,
     ComponentGroup,
     ComponentStatusChange,
-    IncidentComponent,
     IncidentTemplate,
-    IncidentUpdateComponent,
+    Subscriber,
+    SubscriberComponent,
     utcnow,
 )
 from ..domain.statuses import page_indicator
@@ -21,7 +25,7 @@ from . import audit, outbox
 from .context import Actor
 from .pagination import Page, paginate
 
-_FIELDS = ("name", "description", "status", "position", "group_id")
+_FIELDS = ("name", "description", "status", "position", "group_id", "archived_at")
 
 
 def snapshot(component: Component) -> dict:
@@ -37,19 +41,26 @@ def get(component_id: int) -> Component:
     return component
 
 
-def get_many(ids: Iterable[int], field: str = "components") -> dict[int, Component]:
-    """Load components by id; unknown ids are a validation error on ``field``."""
+def get_many(ids: Iterable[int], field: str = "components",
+             already: Iterable[int] = ()) -> dict[int, Component]:
+    """Load components by id; unknown ids, and archived ones not among ``already``
+    (those the record refers to now), are a validation error on ``field``."""
     ids = list(dict.fromkeys(ids))
     found = {c.id: c for c in db.session.scalars(select(Component).where(Component.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
         raise ValidationFailed({field: [f"Unknown component id(s): {missing}"]})
+    archived = [i for i in ids if found[i].archived_at is not None and i not in set(already)]
+    if archived:
+        raise ValidationFailed({field: [f"These components are archived: {archived}"]})
     return found
 
 
-def list_all() -> list[Component]:
-    """Every component, in page order."""
-    return list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
+def list_all(archived: bool = False) -> list[Component]:
+    """Components in display order: the active ones, or with ``archived`` the archived ones."""
+    which = Component.archived_at.is_not(None) if archived else Component.active
+    return list(db.session.scalars(select(Component).where(which)
+                                   .order_by(Component.position, Component.id)))
 
 
 def list_groups() -> list[ComponentGroup]:
@@ -59,7 +70,7 @@ def list_groups() -> list[ComponentGroup]:
 
 def overall_status() -> dict:
     """The page's overall status from current component statuses."""
-    statuses = db.session.scalars(select(Component.status)).all()
+    statuses = db.session.scalars(select(Component.status).where(Component.active)).all()
     indicator, description = page_indicator(statuses)
     return {"indicator": indicator, "description": description}
 
@@ -150,25 +161,49 @@ def update(actor: Actor, component_id: int, data: dict) -> Component:
     return component
 
 
-def delete(actor: Actor, component_id: int) -> None:
-    """Remove a component no incident refers to (templates forget it)."""
+def orphaned_subscribers(component_ids: Iterable[int] | None = None) -> list[Subscriber]:
+    """Live component subscribers left with no active component to follow
+    (only those following one of ``component_ids``, when given)."""
+    following_active = exists().where(
+        SubscriberComponent.subscriber_id == Subscriber.id,
+        SubscriberComponent.component_id == Component.id, Component.active)
+    stmt = select(Subscriber).where(
+        Subscriber.scope == "components", Subscriber.confirmed_at.is_not(None),
+        Subscriber.unsubscribed_at.is_(None), ~following_active)
+    if component_ids is not None:
+        stmt = stmt.where(Subscriber.components.any(
+            SubscriberComponent.component_id.in_(list(component_ids))))
+    return list(db.session.scalars(stmt.order_by(Subscriber.id)))
+
+
+def archive(actor: Actor, component_id: int) -> Component:
+    """Take a component off the page and out of new use, keeping its history (idempotent)."""
     component = get(component_id)
-    referenced = db.session.scalar(
-        select(
-            exists().where(IncidentComponent.component_id == component_id)
-            | exists().where(IncidentUpdateComponent.component_id == component_id)
-        )
-    )
-    if referenced:
-        raise Conflict(
-            f"Component {component_id} is referenced by incidents; "
-            "remove it from those incidents first or keep it."
-        )
-    audit.record(actor, "component.deleted", "component", component_id, before=snapshot(component))
-    _emit_changed("deleted", component)
-    _forget_in_templates(component_id)
-    db.session.delete(component)
+    if component.archived_at is not None:
+        return component
+    before = snapshot(component)
+    component.archived_at = utcnow()
     db.session.flush()
+    audit.record(actor, "component.archived", "component", component_id, before=before,
+                 after={"archived_at": component.archived_at})
+    _emit_changed("archived", component, {"archived_at"})
+    _forget_in_templates(component_id)
+    return component
+
+
+def restore(actor: Actor, component_id: int) -> Component:
+    """Bring an archived component back, with its history as it was."""
+    component = get(component_id)
+    if component.archived_at is None:
+        return component
+    before = {"archived_at": component.archived_at}
+    component.archived_at = None
+    component.position = _next_position(Component)
+    db.session.flush()
+    audit.record(actor, "component.restored", "component", component_id, before=before,
+                 after={"archived_at": None})
+    _emit_changed("restored", component, {"archived_at"})
+    return component
 
 
 def _forget_in_templates(component_id: int) -> None:
@@ -237,8 +272,9 @@ def delete_group(actor: Actor, group_id: int) -> None:
 
 
 def reorder(actor: Actor, model, ids: list[int], label: str) -> list:
-    """Set positions 1..n in the given order; ``ids`` must list every row exactly once."""
-    rows = {row.id: row for row in db.session.scalars(select(model))}
+    """Set positions 1..n in the given order; ``ids`` must list every (active) row exactly once."""
+    stmt = select(model).where(Component.active) if model is Component else select(model)
+    rows = {row.id: row for row in db.session.scalars(stmt)}
     if len(set(ids)) != len(ids) or set(ids) != set(rows):
         raise ValidationFailed({"ids": [f"List every {label} id exactly once "
                                         f"(expected {sorted(rows)})."]})

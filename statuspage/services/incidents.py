@@ -80,7 +80,8 @@ def _check_commander(commander_id: Optional[int]) -> None:
 
 def _set_components(incident: Incident, impacts: list[dict], actor: Actor) -> None:
     """Replace the affected components and apply the statuses they cause now."""
-    found = components.get_many(i["id"] for i in impacts)
+    found = components.get_many((i["id"] for i in impacts),
+                                already=[c.component_id for c in incident.components])
     incident.components = [IncidentComponent(component_id=i["id"], status=i["status"]) for i in impacts]
     if incident.is_active:
         for impact in impacts:
@@ -214,7 +215,8 @@ def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
     entry = _add_update(incident, actor, kind="update", body=data["body"],
                         visibility=data.get("visibility", "public"), notify=notify)
     impacts = data.get("components") or []
-    found = components.get_many(i["id"] for i in impacts)
+    found = components.get_many((i["id"] for i in impacts),
+                                already=[c.component_id for c in incident.components])
     for impact in impacts:
         component = found[impact["id"]]
         entry.component_changes.append(IncidentUpdateComponent(

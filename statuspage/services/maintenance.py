@@ -40,7 +40,7 @@ def public_view(m: Maintenance) -> dict:
             "starts_at": _iso(m.starts_at), "ends_at": _iso(m.ends_at),
             "started_at": _iso(m.started_at), "completed_at": _iso(m.completed_at),
             "components": [{"id": c.component_id, "name": c.component.name,
-                            "status": c.component.status} for c in m.components]}
+                            "status": c.component.status} for c in m.shown_components]}
 
 
 def _emit(event_type: str, m: Maintenance, *, notify: bool = False, **extra) -> None:
@@ -101,7 +101,8 @@ def update(actor: Actor, maintenance_id: int, data: dict) -> Maintenance:
                            f"{', '.join(frozen or ['ends_at'])} can no longer change.")
     _check_window(data.get("starts_at", m.starts_at), data.get("ends_at", m.ends_at))
     if "component_ids" in data:
-        found = components.get_many(data.pop("component_ids"), field="component_ids")
+        found = components.get_many(data.pop("component_ids"), field="component_ids",
+                                    already=[c.component_id for c in m.components])
         m.components = [MaintenanceComponent(component_id=i) for i in sorted(found)]
     for key, value in data.items():
         setattr(m, key, value)
@@ -178,6 +179,8 @@ def start(actor: Actor, maintenance_id: int, *, due_only: bool = False) -> Maint
         raise Conflict(f"Maintenance {m.id} is '{m.status}', not scheduled.")
     for link in m.components:
         component = link.component
+        if component.archived_at is not None:
+            continue  # off the page: an archived component's status stays as it was
         prior = component.status
         if prior == "under_maintenance":
             other = _covering(component.id, m.id)

@@ -108,7 +108,7 @@ def latest_incidents(limit: int, unresolved: bool = False) -> list[dict]:
 
 def last_change() -> datetime:
     """When a component or a public incident last changed."""
-    stamps = db.session.scalars(select(Component.updated_at)).all()
+    stamps = db.session.scalars(select(Component.updated_at).where(Component.active)).all()
     latest = db.session.scalar(select(func.max(Incident.updated_at)).where(Incident.visibility == "public"))
     return max([*stamps, *([latest] if latest else [])], default=utcnow())
 
@@ -118,7 +118,8 @@ def maintenance_view(m: Maintenance) -> dict:
     return {"id": m.id, "title": m.title, "description": m.description, "status": m.status,
             "starts_at": m.starts_at, "ends_at": m.ends_at, "started_at": m.started_at,
             "completed_at": m.completed_at, "created_at": m.created_at, "updated_at": m.updated_at,
-            "components": [{"id": c.component_id, "name": c.component.name} for c in m.components]}
+            "components": [{"id": c.component_id, "name": c.component.name}
+                           for c in m.shown_components]}
 
 
 def maintenances(now: datetime) -> dict:
@@ -151,15 +152,15 @@ def component_record(c: Component) -> dict:
 
 
 def components() -> list[dict]:
-    """Every component, in page order."""
-    return [component_record(c) for c in
-            db.session.scalars(select(Component).order_by(Component.position, Component.id))]
+    """Every component on the page (archived ones are not), in page order."""
+    return [component_record(c) for c in db.session.scalars(
+        select(Component).where(Component.active).order_by(Component.position, Component.id))]
 
 
 def component(component_id: int) -> dict:
-    """One component (404 when there is none)."""
+    """One component on the page (404 when there is none or it is archived)."""
     found = db.session.get(Component, component_id)
-    if found is None:
+    if found is None or found.archived_at is not None:
         raise NotFound(f"Component {component_id} does not exist.")
     return component_record(found)
 
@@ -172,8 +173,8 @@ def groups() -> list[dict]:
 
 
 def page_status() -> tuple[str, str]:
-    """The page's ``(indicator, description)`` from every component's status."""
-    return page_indicator(db.session.scalars(select(Component.status)))
+    """The page's ``(indicator, description)`` from the status of every component on it."""
+    return page_indicator(db.session.scalars(select(Component.status).where(Component.active)))
 
 
 def _component_view(c: Component, up: uptime.Uptime) -> dict:
@@ -239,7 +240,8 @@ def build(now: Optional[datetime] = None) -> dict:
     position = stream_position()
     now = now or utcnow()
     tz = page_zone()
-    components = list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
+    components = list(db.session.scalars(select(Component).where(Component.active)
+                                         .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
     views = {c.id: _component_view(c, ups[c.id]) for c in components}
     incidents = active_incidents()

@@ -74,7 +74,9 @@ def _update(entry: dict, incident: dict, tz) -> dict:
 
 
 def _components_of(item: dict, by_id: dict[int, dict], tz) -> list[dict]:
-    return [_component(by_id[c["id"]], tz) for c in sorted(item["components"], key=lambda c: c["id"])]
+    # Archived components are off the page: past incidents keep them, v2 lists only live ones.
+    return [_component(by_id[c["id"]], tz) for c in sorted(item["components"], key=lambda c: c["id"])
+            if c["id"] in by_id]
 
 
 def _incident(i: dict, by_id: dict[int, dict], tz, base: str) -> dict:

@@ -1,8 +1,11 @@
 """Email subscribers: subscribe (double opt-in), confirm, change scope, leave.
 
-Subscribers act only through signed links (see :mod:`tokens`). One address may
-hold one page-level subscription (scope ``all`` or ``components``) plus any
-number of incident subscriptions; fan-out sends one email per address anyway.
+Subscribers act only through signed links (see :mod:`tokens`). A mailbox, however
+its address is spelled, holds one page-level subscription (scope ``all`` or
+``components``) plus one per incident it follows; fan-out sends one email per
+mailbox anyway, and leaving stops every one of them. A confirmed subscriber's new
+choice waits in ``requested_change`` until the mailbox confirms it, so nobody can
+change someone else's subscription by typing their address.
 """
 from __future__ import annotations
 
@@ -10,12 +13,13 @@ from typing import Iterable, Optional
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from ..domain.subscribers import subscriber_status as status_of
+from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
-from ..models import Incident, Subscriber, SubscriberComponent, utcnow
+from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
 from . import audit, components, outbox, ratelimit, tokens
 from .email import deliveries
 from .context import Actor
@@ -70,22 +74,45 @@ def _check_limits(address: str, ip: Optional[str]) -> None:
     if ip and (wait := ratelimit.hit("subscribe-ip", ip, limit, window)):
         raise RateLimited("Too many subscription requests from this address; try later.", wait)
     limit, window = config["SUBSCRIBE_LIMIT_PER_ADDRESS"]
-    if wait := ratelimit.hit("subscribe-email", address.lower(), limit, window):
+    if wait := ratelimit.hit("subscribe-email", mailbox_key(address), limit, window):
         raise RateLimited("Too many confirmation emails for this address today; try later.", wait)
 
 
-def _pending_row(address: str, scope: str, incident_id: Optional[int]) -> Subscriber:
-    """The row this request confirms: an unconfirmed one is reused, a live one never changed."""
-    stmt = select(Subscriber).where(Subscriber.email == address).order_by(Subscriber.id.desc())
+def _existing(key: str, scope: str, incident_id: Optional[int]) -> Optional[Subscriber]:
+    stmt = select(Subscriber).where(Subscriber.email_key == key)
     if scope == "incident":
         stmt = stmt.where(Subscriber.scope == "incident", Subscriber.incident_id == incident_id)
     else:
         stmt = stmt.where(Subscriber.scope.in_(PAGE_SCOPES))
-    for row in db.session.scalars(stmt):
-        if row.confirmed_at is None or row.unsubscribed_at is not None:
+    return db.session.scalar(stmt)
+
+
+def _live(sub: Subscriber) -> bool:
+    return status_of(sub) == "confirmed"
+
+
+def _requested_row(address: str, scope: str, incident_id: Optional[int], ids: list[int]) -> Subscriber:
+    """The mailbox's row for this request: new, reset while not live, or left as it is
+    (with the change waiting for confirmation) while live."""
+    key = mailbox_key(address)
+    row = _existing(key, scope, incident_id)
+    if row is None:
+        row = Subscriber(email=address, scope=scope, incident_id=incident_id)
+        row.components = [SubscriberComponent(component_id=i) for i in ids]
+        try:
+            with db.session.begin_nested():  # a concurrent twin request may insert it first
+                db.session.add(row)
             return row
-    row = Subscriber(email=address, scope=scope, incident_id=incident_id)
-    db.session.add(row)
+        except IntegrityError:
+            row = _existing(key, scope, incident_id)
+    if _live(row):
+        current = (row.scope, sorted(c.component_id for c in row.components))
+        wanted = (scope, ids)
+        row.requested_change = None if current == wanted else {"scope": scope, "component_ids": ids}
+        return row
+    row.email, row.scope, row.incident_id, row.confirmed_at = address, scope, incident_id, None
+    row.components = [SubscriberComponent(component_id=i) for i in ids]
+    row.requested_change = None
     return row
 
 
@@ -96,11 +123,10 @@ def subscribe(address: str, *, incident_id: Optional[int] = None,
     address = normalise_email(address)
     scope, ids = _target(incident_id, component_ids)
     _check_limits(address, ip)
-    row = _pending_row(address, scope, incident_id)
-    row.scope, row.incident_id, row.confirmed_at = scope, incident_id, None
-    row.components = [SubscriberComponent(component_id=i) for i in ids]
+    row = _requested_row(address, scope, incident_id, ids)
     db.session.flush()
-    audit.record(_actor(row), "subscriber.requested", "subscriber", row.id, after=_snapshot(row))
+    audit.record(_actor(row), "subscriber.requested", "subscriber", row.id,
+                 after={**_snapshot(row), "requested": {"scope": scope, "component_ids": ids}})
     _event("REQUESTED", row)
     subject = f"Confirm your subscription to {current_app.config['PAGE_NAME']} status updates"
     deliveries.create("confirmation", address, subject, subscriber_id=row.id)
@@ -120,24 +146,29 @@ def from_token(purpose: str, token: str) -> Subscriber:
     return sub
 
 
-def _supersede_page_rows(sub: Subscriber, now) -> None:
-    """Keep a single live page-level subscription per address: the newest choice wins."""
-    if sub.scope in PAGE_SCOPES:
-        db.session.execute(update(Subscriber).where(
-            Subscriber.email == sub.email, Subscriber.id != sub.id,
-            Subscriber.scope.in_(PAGE_SCOPES), Subscriber.unsubscribed_at.is_(None),
-        ).values(unsubscribed_at=now, updated_at=now))
+def _apply_requested_change(sub: Subscriber) -> None:
+    change, sub.requested_change = sub.requested_change, None
+    if not change:
+        return
+    ids = [] if change["scope"] != "components" else list(db.session.scalars(
+        select(Component.id).where(Component.id.in_(change["component_ids"]), Component.active)))
+    if change["scope"] == "components" and not ids:
+        return  # every chosen component is gone since: keep what the subscriber has
+    sub.scope = change["scope"]
+    sub.components = [SubscriberComponent(component_id=i) for i in sorted(ids)]
 
 
 def confirm(token: str) -> Subscriber:
     """Confirm the subscription a confirmation link names (pressing twice is harmless)."""
     sub = from_token("confirm", token)
-    if sub.confirmed_at is not None and sub.unsubscribed_at is None and sub.suppressed_at is None:
+    if _live(sub) and not sub.requested_change:
         return sub  # already confirmed: pressing twice is harmless
     before, now = _snapshot(sub), utcnow()
+    _apply_requested_change(sub)
     # Clicking the link proves the mailbox works again, so a suppression ends here.
-    sub.confirmed_at, sub.unsubscribed_at, sub.suppressed_at, sub.updated_at = now, None, None, now
-    _supersede_page_rows(sub, now)
+    if not _live(sub):
+        sub.confirmed_at = now
+    sub.unsubscribed_at, sub.suppressed_at, sub.updated_at = None, None, now
     db.session.flush()
     audit.record(_actor(sub), "subscriber.confirmed", "subscriber", sub.id,
                  before=before, after=_snapshot(sub))
@@ -145,16 +176,29 @@ def confirm(token: str) -> Subscriber:
     return sub
 
 
+def _page_row_for(sub: Subscriber) -> Subscriber:
+    """Scope choices belong to the mailbox's page-level row: an incident follow's manage
+    link reaches it (taking over the follow's consent) or becomes it when there is none."""
+    if sub.scope in PAGE_SCOPES:
+        return sub
+    page = _existing(sub.email_key, "all", None)
+    if page is None:
+        return sub
+    if _live(sub) and not _live(page):
+        page.confirmed_at, page.unsubscribed_at, page.suppressed_at = sub.confirmed_at, None, None
+    return page
+
+
 def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscriber:
-    """Change what a manage link's subscriber hears about."""
-    sub = from_token("manage", token)
+    """Set the mailbox's page-level scope from a manage link; returns the row changed."""
+    sub = _page_row_for(from_token("manage", token))
     ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
     if scope == "components" and not ids:
         raise ValidationFailed({"component_ids": ["Choose at least one component."]})
     before, now = _snapshot(sub), utcnow()
     sub.scope, sub.incident_id, sub.updated_at = scope, None, now
     sub.components = [SubscriberComponent(component_id=i) for i in ids]
-    _supersede_page_rows(sub, now)
+    sub.requested_change = None
     db.session.flush()
     b, a = audit.diff(before, _snapshot(sub))
     if a:
@@ -168,9 +212,9 @@ def unsubscribe(purpose: str, token: str) -> Subscriber:
     sub = from_token(purpose, token)
     now = utcnow()
     live = list(db.session.scalars(select(Subscriber).where(
-        Subscriber.email == sub.email, Subscriber.unsubscribed_at.is_(None))))
+        Subscriber.email_key == sub.email_key, Subscriber.unsubscribed_at.is_(None))))
     for row in live:
-        row.unsubscribed_at, row.updated_at = now, now
+        row.unsubscribed_at, row.updated_at, row.requested_change = now, now, None
         audit.record(_actor(row), "subscriber.unsubscribed", "subscriber", row.id,
                      after={"via": purpose})
         _event("UNSUBSCRIBED", row)
@@ -242,9 +286,9 @@ def audience(incident: Incident) -> dict[str, int]:
                 (Subscriber.scope == "incident") & (Subscriber.incident_id == incident.id),
                 (Subscriber.scope == "components")
                 & Subscriber.components.any(SubscriberComponent.component_id.in_(component_ids or [0])))
-    rows = db.session.execute(select(Subscriber.scope, func.count(func.distinct(Subscriber.email)))
+    rows = db.session.execute(select(Subscriber.scope, func.count(func.distinct(Subscriber.email_key)))
                               .where(*live, reach).group_by(Subscriber.scope)).all()
     counts = {"all": 0, "incident": 0, "components": 0, **dict(rows)}
-    counts["total"] = db.session.scalar(select(func.count(func.distinct(Subscriber.email)))
+    counts["total"] = db.session.scalar(select(func.count(func.distinct(Subscriber.email_key)))
                                         .where(*live, reach)) or 0
     return counts

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..domain.subscribers import mailbox_key
+
 PURPOSES = ("confirm", "unsubscribe", "manage")
 _SALT = {p: f"statuspage.subscriber.{p}" for p in PURPOSES}
 
@@ -34,8 +36,8 @@ class TokenData:
 
 
 def email_digest(email: str) -> str:
-    """A short digest of the address: a link stops working once the address changes."""
-    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+    """A short digest of the mailbox: a link stops working once the address changes."""
+    return hashlib.sha256(mailbox_key(email).encode()).hexdigest()[:16]
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

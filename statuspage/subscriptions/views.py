@@ -29,7 +29,8 @@ def _private(response: Response) -> Response:
 
 
 def _components():
-    return list(db.session.scalars(select(Component).order_by(Component.position, Component.id)))
+    return list(db.session.scalars(select(Component).where(Component.active)
+                                   .order_by(Component.position, Component.id)))
 
 
 def _ids(values) -> list[int]:

@@ -35,15 +35,26 @@ def test_components_and_groups(console):
     assert console.post(f"/admin/components/{component.id}", {"status": "on_fire"}).status_code == 422
     assert console.post("/admin/components", {"name": ""}).status_code == 422
     assert console.post(f"/admin/component-groups/{group.id}/delete").status_code == 303
-    assert console.post(f"/admin/components/{component.id}/delete").status_code == 303
-    assert _all(Component) == [] and _all(ComponentGroup) == []
-    assert console.post("/admin/components/999/delete").status_code == 404
+    assert console.post(f"/admin/components/{component.id}/archive").status_code == 303
+    assert [c.archived_at is not None for c in _all(Component)] == [True] and _all(ComponentGroup) == []
+    assert console.post("/admin/components/999/archive").status_code == 404
 
 
-def test_component_in_use_cannot_be_deleted(console, api):
-    component = make_component(api, "API")
+def test_archiving_a_component_in_use_keeps_it_and_shows_who_is_left_with_nothing(console, api):
+    from tests.helpers_subs import make_subscriber
+
+    component = make_component(api, "Legacy API")
     make_incident(api, components=[{"id": component["id"], "status": "partial_outage"}])
-    assert console.post(f"/admin/components/{component['id']}/delete").status_code == 409
+    make_subscriber("orphan@example.com", "components", components=[component["id"]])
+    response = console.post(f"/admin/components/{component['id']}/archive")
+    assert response.status_code == 303 and response.location.endswith("#archived-components")
+    html = console.get("/admin/components").text
+    archived = html.split('id="archived-components"')[1]
+    assert "Legacy API" in archived and "Restore" in archived
+    assert "Subscribers with nothing to follow" in archived and "orphan@example.com" in archived
+    assert console.post(f"/admin/components/{component['id']}/restore").status_code == 303
+    assert _all(Component)[0].archived_at is None
+    assert 'id="archived-components"' not in console.get("/admin/components").text
 
 
 def test_templates(console, api):

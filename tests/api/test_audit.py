@@ -39,6 +39,7 @@ SCENARIO = [
     ("DELETE", "/api/maintenances/1", None),
     ("DELETE", "/api/templates/1", None),
     ("DELETE", "/api/components/2", None),
+    ("POST", "/api/components/2/restore", None),
     ("POST", "/api/subscribers", {"email": "reader@example.com"}),
     ("POST", "/api/mail/test", {"email": "ops@example.com"}),
     ("DELETE", "/api/subscribers/1", None),
@@ -92,7 +93,7 @@ def test_auth_events_are_audited(api):
 
 def test_cli_user_and_token_creation_are_audited(api, runner):
     result = runner.invoke(args=["users", "create", "--email", "cli@example.com", "--name", "Cli",
-                                 "--role", "viewer"])
+                                 "--role", "viewer", "--no-password"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["tokens", "create", "--email", "cli@example.com", "--name", "x"])
     assert result.exit_code == 0, result.output

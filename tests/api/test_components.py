@@ -23,12 +23,12 @@ def test_component_crud_with_groups(api):
     assert [c["name"] for c in got_group["components"]] == ["API", "Web"]
     patched = api.patch(f"/api/components/{a['id']}", json={"name": "Public API", "group_id": None})
     assert patched.json["name"] == "Public API" and patched.json["group_id"] is None
-    assert api.delete(f"/api/components/{b['id']}").status_code == 204
-    assert_problem(api.get(f"/api/components/{b['id']}"), 404)
+    assert api.delete(f"/api/components/{b['id']}").status_code == 200
+    assert api.get(f"/api/components/{b['id']}").json["archived_at"] is not None
     assert audit_actions("component") == ["component.created", "component.created",
-                                          "component.updated", "component.deleted"]
+                                          "component.updated", "component.archived"]
     assert [e.payload["action"] for e in outbox("COMPONENT_UPDATED")] == \
-        ["created", "created", "updated", "deleted"]
+        ["created", "created", "updated", "archived"]
     assert len(outbox("COMPONENT_STATUS_CHANGED")) == 1  # only Web started non-operational
 
 
@@ -80,12 +80,63 @@ def test_status_history_records_from_to_incident_and_actor(api):
     assert_problem(api.get("/api/components/999/history"), 404)
 
 
-def test_delete_referenced_component_is_409(api):
-    component = make_component(api)
-    make_incident(api, components=[{"id": component["id"], "status": "partial_outage"}])
+def _history(api, component_id) -> list[tuple]:
+    body = api.get(f"/api/components/{component_id}/history", query_string={"per_page": 100}).json
+    return [(h["from_status"], h["to_status"], h["changed_at"]) for h in body["items"]]
+
+
+def test_delete_archives_keeping_the_status_history(api):
+    component = make_component(api, "Legacy API", status="degraded_performance")
+    cid = component["id"]
+    incident = make_incident(api, components=[{"id": cid, "status": "major_outage"}])
+    api.post(f"/api/incidents/{incident['id']}/transition", json={"to": "resolved"})
+    history = _history(api, cid)
+    assert len(history) == 3
+
+    response = api.delete(f"/api/components/{cid}")
+    assert response.status_code == 200, response.json
+    assert response.json["id"] == cid and response.json["archived_at"]
+    assert response.json["orphaned_subscribers"] == []
+    assert cid not in [c["id"] for c in api.get("/api/components").json["items"]]
+    archived = api.get("/api/components", query_string={"archived": "true"}).json["items"]
+    assert [c["id"] for c in archived] == [cid]
+    assert _history(api, cid) == history  # every row kept
+    assert api.get(f"/api/incidents/{incident['id']}").json["components"][0]["id"] == cid
+    assert api.delete(f"/api/components/{cid}").status_code == 200  # archiving twice is harmless
+    assert audit_actions("component").count("component.archived") == 1
+
+    restored = api.post(f"/api/components/{cid}/restore")
+    assert restored.status_code == 200 and restored.json["archived_at"] is None
+    assert cid in [c["id"] for c in api.get("/api/components").json["items"]]
+    assert _history(api, cid) == history
+    assert audit_actions("component")[-1] == "component.restored"
+
+
+def test_archiving_reports_subscribers_left_with_nothing_to_follow(api):
+    from tests.helpers_subs import make_subscriber
+
+    legacy, web = make_component(api, "Legacy")["id"], make_component(api, "Web")["id"]
+    only = make_subscriber("only-legacy@example.com", "components", components=[legacy])
+    make_subscriber("both@example.com", "components", components=[legacy, web])
+    make_subscriber("everything@example.com", "all")
+    gone = make_subscriber("left@example.com", "components", components=[legacy])
+    from statuspage.extensions import db
+    from statuspage.models import utcnow
+    gone.unsubscribed_at = utcnow()
+    db.session.commit()
+    body = api.delete(f"/api/components/{legacy}").json
+    assert body["orphaned_subscribers"] == [{"id": only.id, "email": "only-legacy@example.com"}]
+
+
+def test_archived_components_cannot_be_newly_referenced(api):
+    legacy = make_component(api, "Legacy")["id"]
+    api.delete(f"/api/components/{legacy}")
     before = counts()
-    body = assert_problem(api.delete(f"/api/components/{component['id']}"), 409)
-    assert "referenced by incidents" in body["detail"]
+    body = assert_problem(api.post("/api/incidents", json={
+        "title": "t", "severity": "SEV3", "components": [{"id": legacy, "status": "major_outage"}]}), 422)
+    assert "archived" in str(body["errors"])
+    assert_problem(api.post("/api/subscribers", json={"email": "a@example.com",
+                                                      "component_ids": [legacy]}), 422)
     assert counts() == before
 
 
@@ -113,6 +164,7 @@ def test_bad_group_input_and_unknown_ids(api):
     assert_problem(api.get("/api/component-groups/999"), 404)
     assert_problem(api.patch("/api/components/999", json={"name": "x"}), 404)
     assert_problem(api.delete("/api/components/999"), 404)
+    assert_problem(api.post("/api/components/999/restore"), 404)
 
 
 def test_roles(api, api_as):
@@ -123,6 +175,7 @@ def test_roles(api, api_as):
         assert_problem(client.post("/api/components", json={"name": "x"}), 403)
         assert_problem(client.patch(f"/api/components/{component['id']}", json={"name": "y"}), 403)
         assert_problem(client.delete(f"/api/components/{component['id']}"), 403)
+        assert_problem(client.post(f"/api/components/{component['id']}/restore"), 403)
         assert_problem(client.post("/api/component-groups", json={"name": "x"}), 403)
         assert_problem(client.patch(f"/api/component-groups/{group['id']}", json={"name": "y"}), 403)
         assert_problem(client.put("/api/components/order", json={"ids": [component["id"]]}), 403)

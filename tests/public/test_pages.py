@@ -206,3 +206,54 @@ def test_status_page_budget(client, app, api):
         response.close()
     print(f"/status {len(page)} B + own CSS/JS {assets} B")
     assert len(page) + assets <= 100 * 1024, (len(page), assets)
+
+
+def _past_outage(component_id: int, days_ago: int, hours: int) -> None:
+    """History as if the component had been created earlier and had one outage back then."""
+    from statuspage.models import Component, ComponentStatusChange
+
+    start = utcnow() - timedelta(days=days_ago)
+    db.session.get(Component, component_id).created_at = start - timedelta(days=7)
+    db.session.add_all([
+        ComponentStatusChange(component_id=component_id, from_status="operational",
+                              to_status="major_outage", changed_at=start),
+        ComponentStatusChange(component_id=component_id, from_status="major_outage",
+                              to_status="operational", changed_at=start + timedelta(hours=hours))])
+    db.session.commit()
+
+
+def test_an_archived_component_leaves_every_public_surface_with_its_history_kept(client, api):
+    from statuspage.services import maintenance as maintenance_service
+    from statuspage.services.context import SYSTEM
+
+    make_component(api, "Checkout")
+    legacy = make_component(api, "Legacy Gateway")
+    _past_outage(legacy["id"], days_ago=3, hours=2)
+    api.patch(f"/api/components/{legacy['id']}", json={"status": "major_outage"})
+    window = make_maintenance(title="Gateway patch", starts_in=timedelta(seconds=-1),
+                              component_ids=[legacy["id"]])
+    before = client.get("/api/public/status").json
+    legacy_view = next(c for c in before["components"] if c["id"] == legacy["id"])
+    assert before["status"]["indicator"] != "none"
+    assert legacy_view["uptime_30"] < 100
+
+    assert api.delete(f"/api/components/{legacy['id']}").status_code == 200
+    public = client.get("/api/public/status").json
+    assert [c["name"] for c in public["components"]] == ["Checkout"]
+    assert public["status"]["indicator"] == "none"  # an archived outage no longer counts
+    for path in ("/api/v2/components.json", "/api/v2/summary.json"):
+        assert "Legacy Gateway" not in client.get(path).get_data(as_text=True), path
+    assert client.get("/api/v2/status.json").json["status"]["indicator"] == "none"
+    assert "Legacy Gateway" not in html(client, "/status")
+    assert "Legacy Gateway" not in html(client, "/subscriptions/")
+    assert client.get(f"/status/components/{legacy['id']}/badge.svg").status_code == 404
+    # A window that starts later leaves the archived component alone.
+    maintenance_service.start(SYSTEM, window.id)
+    db.session.commit()
+    assert api.get(f"/api/components/{legacy['id']}").json["status"] == "major_outage"
+
+    # Restored, it comes back with the same uptime record.
+    api.post(f"/api/components/{legacy['id']}/restore")
+    again = next(c for c in client.get("/api/public/status").json["components"]
+                 if c["id"] == legacy["id"])
+    assert again["days"][:-1] == legacy_view["days"][:-1]  # every finished day, as it was

@@ -56,6 +56,12 @@ class RedisProcess:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def url_for(self, db: int, unix: bool = False) -> str:
+        """A URL for database ``db`` over TCP or, like the embedded default, its unix socket."""
+        if unix:
+            return f"unix://{self.directory / 'redis.sock'}?db={db}"
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
     def client(self) -> redis.Redis:
         return redis.Redis(port=self.port, socket_timeout=5)
 
@@ -63,6 +69,7 @@ class RedisProcess:
         self.log = open(self.directory / "redis.log", "ab")
         self.proc = subprocess.Popen(
             [redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--unixsocket", str(self.directory / "redis.sock"), "--unixsocketperm", "700",
              "--dir", str(self.directory), "--appendonly", "yes", "--appendfsync", "always",
              "--save", "", "--maxclients", "10000"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

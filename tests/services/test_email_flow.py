@@ -6,27 +6,13 @@ import time
 from tests.conftest import make_component, make_incident
 from statuspage.extensions import db
 from statuspage.services import subscribers, tokens
-from tests.helpers_subs import csrf_from, deliveries, html_part, link, subscriber, text_part
-
-
-def _subscribe(client, email, **extra):
-    response = client.post("/api/subscribers", json={"email": email, **extra})
-    assert response.status_code == 202, response.json
-    return response
-
-
-def _confirm(client, message):
-    path = link(message, "confirm")
-    page = client.get(path)
-    assert page.status_code == 200 and b"Confirm" in page.data
-    response = client.post(path, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.status_code == 200, response.data
-    return response
+from tests.helpers_subs import (confirm, csrf_from, deliveries, html_part, link, subscribe,
+                                subscriber, text_part)
 
 
 def test_double_opt_in_then_notification_then_one_click_unsubscribe(app, client, api, smtp, run_worker):
     sink = smtp.start()
-    _subscribe(client, "Reader@Example.COM")
+    subscribe(client, "Reader@Example.COM")
     run_worker()
     [confirmation] = sink.to("Reader@example.com")
     assert "Confirm" in confirmation["Subject"]
@@ -35,7 +21,7 @@ def test_double_opt_in_then_notification_then_one_click_unsubscribe(app, client,
     # Opening the link (what a mail scanner does) confirms no one.
     client.get(link(confirmation, "confirm"))
     assert subscriber("Reader@example.com").confirmed_at is None
-    _confirm(client, confirmation)
+    confirm(client, confirmation)
     assert subscriber("Reader@example.com").confirmed_at is not None
 
     incident = make_incident(api, title="Checkout errors", severity="SEV2",
@@ -69,9 +55,9 @@ def test_double_opt_in_then_notification_then_one_click_unsubscribe(app, client,
 
 def test_resubscribe_after_leaving_needs_a_new_confirmation(app, client, smtp, run_worker):
     sink = smtp.start()
-    _subscribe(client, "back@example.com")
+    subscribe(client, "back@example.com")
     run_worker()
-    _confirm(client, sink.messages[0])
+    confirm(client, sink.messages[0])
     time.sleep(1.1)  # token timestamps have one-second resolution
     subscribers.unsubscribe("manage", _manage_token(subscriber("back@example.com")))
     db.session.commit()
@@ -80,9 +66,9 @@ def test_resubscribe_after_leaving_needs_a_new_confirmation(app, client, smtp, r
     csrf = csrf_from(client.get("/subscriptions/").get_data(as_text=True))
     old_link = link(sink.messages[0], "confirm")
     assert client.post(old_link, data={"csrf_token": csrf}).status_code == 400
-    _subscribe(client, "back@example.com")
+    subscribe(client, "back@example.com")
     run_worker()
-    _confirm(client, sink.messages[-1])
+    confirm(client, sink.messages[-1])
     again = subscriber("back@example.com")
     assert again.unsubscribed_at is None and again.confirmed_at is not None
 
@@ -95,9 +81,9 @@ def test_component_scope_via_api(client, api, smtp, run_worker):
     sink = smtp.start()
     db_component = make_component(api, name="Database")
     web = make_component(api, name="Web")
-    _subscribe(client, "dba@example.com", component_ids=[db_component["id"]])
+    subscribe(client, "dba@example.com", component_ids=[db_component["id"]])
     run_worker()
-    _confirm(client, sink.messages[0])
+    confirm(client, sink.messages[0])
     make_incident(api, title="Web slow", components=[{"id": web["id"], "status": "degraded_performance"}])
     make_incident(api, title="DB down", components=[{"id": db_component["id"], "status": "major_outage"}])
     run_worker()

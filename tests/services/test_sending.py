@@ -12,6 +12,7 @@ from statuspage.services.email import deliveries as delivery_service
 from statuspage.jobs import sweeps
 from statuspage.services.email import fanout as notifications
 from statuspage.services.email import sending as dispatch
+from statuspage.services.email import sent_markers
 
 
 def _notify(api, *emails):
@@ -101,6 +102,64 @@ def test_expired_lease_is_recovered_and_sent_once(api, smtp, run_worker):
     assert sweeps.tick() == {"fanout": 0, "recovered": 0, "requeued": 0}
     assert dispatch.send_batch([row_id])["sent"] == 0
     assert len(sink.messages) == 1
+
+
+def _claimed_then_worker_died(api, email: str, attempts: int = 0):
+    """A delivery claimed by a worker that died after the server accepted the message
+    but before the SENT mark reached the database; its lease has run out."""
+    _notify(api, email)
+    _fan_out_now()
+    [row_id] = [d.id for d in deliveries()]
+    db.session.execute(db.update(EmailDelivery).values(attempts=attempts))
+    db.session.commit()
+    with db.engine.connect() as conn:
+        [claimed] = delivery_service.claim(conn, [row_id])
+    sent_markers.remember(claimed.id, "<accepted-before-the-crash@status.test>")
+    db.session.execute(db.update(EmailDelivery).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    return row_id
+
+
+def test_a_message_the_server_accepted_before_a_crash_is_not_sent_again(api, smtp, run_worker):
+    sink = smtp.start()
+    _claimed_then_worker_died(api, "once@example.com")
+    assert sweeps.tick()["recovered"] == 0  # settled from the mark instead
+    run_worker()
+    [row] = deliveries()
+    assert (row.status, row.message_id) == ("SENT", "<accepted-before-the-crash@status.test>")
+    assert sink.messages == []
+
+
+def test_a_claim_settles_accepted_rows_a_sweep_put_back_without_sending(api, smtp):
+    sink = smtp.start()
+    row_id = _claimed_then_worker_died(api, "twice@example.com")
+    # As a lease sweep that could not read the marks would leave it.
+    db.session.execute(db.update(EmailDelivery).values(status="PENDING", lease_until=None))
+    db.session.commit()
+    assert dispatch.send_batch([row_id])["already_accepted"] == 1
+    assert deliveries()[0].status == "SENT" and sink.messages == []
+
+
+def test_an_accepted_message_on_its_last_attempt_ends_sent_not_failed(app, api, smtp, run_worker):
+    sink = smtp.start()
+    last = len(app.config["DELIVERY_BACKOFF_SECONDS"])
+    _claimed_then_worker_died(api, "last@example.com", attempts=last)
+    sweeps.tick()
+    [row] = deliveries()
+    assert (row.status, row.message_id) == ("SENT", "<accepted-before-the-crash@status.test>")
+    assert sink.messages == []
+
+
+def test_with_redis_unreachable_each_accepted_message_is_marked_in_the_database(api, smtp,
+                                                                              other_app):
+    sink = smtp.start()
+    _notify(api, "a@example.com", "b@example.com")
+    _fan_out_now()
+    ids = [d.id for d in deliveries()]
+    cut_off = other_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_CONNECTIONS=1)
+    with cut_off.app_context():
+        assert dispatch.send_batch(ids)["sent"] == 2
+    assert [d.status for d in deliveries()] == ["SENT", "SENT"] and len(sink.messages) == 2
 
 
 def test_pending_rows_whose_job_was_lost_are_requeued_after_the_grace_period(api, smtp, run_worker):

@@ -80,7 +80,7 @@ class WebServer(Process):
                 conn.request("GET", "/api/openapi.json")
                 if conn.getresponse().status == 200:
                     return
-            except OSError:
+            except OSError:  # not listening yet, or too slow to answer on a loaded machine
                 pass
             finally:
                 conn.close()  # also when the server was not ready: no socket left to the GC

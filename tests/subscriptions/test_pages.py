@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from statuspage.extensions import db
+from statuspage.models import Subscriber
 from tests.conftest import make_component, make_incident
 from tests.helpers_subs import csrf_from, deliveries, make_subscriber, subscriber
 from statuspage.services import tokens
@@ -132,3 +135,16 @@ def test_unsubscribe_page_get_shows_a_button_and_post_needs_the_one_click_body(a
     # The page's own button posts the same body (no CSRF needed, RFC 8058).
     response = app.test_client().post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and subscriber("u@example.com").unsubscribed_at is not None
+
+
+def test_manage_link_of_an_incident_follow_changes_the_mailbox_page_subscription(client, api):
+    web = make_component(api, name="Web")
+    incident = make_incident(api)
+    page_row = make_subscriber("Both@example.com", "components", components=[web["id"]])
+    follow = make_subscriber("both@example.com", "incident", incident_id=incident["id"])
+    path = f"/subscriptions/manage/{tokens.make('manage', follow.id, follow.email)}"
+    csrf = csrf_from(client.get(path).get_data(as_text=True))
+    saved = client.post(path, data={"csrf_token": csrf, "scope": "all"})
+    assert saved.status_code == 200 and b"saved" in saved.data
+    rows = db.session.scalars(select(Subscriber).order_by(Subscriber.id)).all()
+    assert [(r.id, r.scope) for r in rows] == [(page_row.id, "all"), (follow.id, "incident")]

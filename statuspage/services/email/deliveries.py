@@ -18,10 +18,12 @@ from ...errors import Conflict, NotFound
 from ...extensions import db, redis_client
 from ...models import AuditEvent, EmailDelivery, Subscriber, utcnow
 from ...domain.statuses import DELIVERY_STATUSES
+from ...domain.subscribers import mailbox_key
 from ... import heartbeat
 from .. import audit, outbox
 from ..context import Actor
 from ..pagination import Page, paginate
+from . import sent_markers
 
 D = EmailDelivery
 CHANNEL = "email"  # the after-commit channel that sends these deliveries
@@ -80,6 +82,17 @@ def mark_sent(conn: Connection, sent: list[tuple]) -> None:
                         for row, mid in sent])
 
 
+def settle_accepted(conn: Connection, rows: list) -> set[int]:
+    """Mark SENT, without sending, the claimed ``rows`` a server already accepted
+    (a worker died before their SENT mark was committed); returns their ids."""
+    accepted = sent_markers.recall(row.id for row in rows)
+    if accepted:
+        mark_sent(conn, [(row, accepted[row.id]) for row in rows if row.id in accepted])
+        conn.commit()
+        sent_markers.forget(accepted)
+    return set(accepted)
+
+
 def fail_transient(conn: Connection, row, error: str) -> None:
     """Back to PENDING with exponential backoff, or FAILED after the last attempt."""
     backoff = current_app.config["DELIVERY_BACKOFF_SECONDS"]
@@ -101,7 +114,7 @@ def fail_permanent(conn: Connection, row, error: str, suppress: bool = False) ->
         updated_at=now))
     if suppress:
         ids = conn.execute(
-            update(Subscriber).where(Subscriber.email == row.to_address,
+            update(Subscriber).where(Subscriber.email_key == mailbox_key(row.to_address),
                                      Subscriber.suppressed_at.is_(None))
             .values(suppressed_at=now, updated_at=now).returning(Subscriber.id)).scalars().all()
         for subscriber_id in ids:
@@ -126,6 +139,7 @@ def recover_expired_leases() -> list[int]:
     max_attempts = len(current_app.config["DELIVERY_BACKOFF_SECONDS"]) + 1
     expired = and_(D.status == "SENDING", D.lease_until < now)
     with db.engine.connect() as conn:
+        settle_accepted(conn, conn.execute(select(D.id, D.attempts).where(expired)).all())
         conn.execute(update(D).where(expired, D.attempts >= max_attempts).values(
             status="FAILED", lease_until=None, updated_at=now,
             last_error="The worker stopped while sending (lease expired) after the last attempt."))
@@ -201,7 +215,7 @@ def retry(actor: Actor, delivery_id: int) -> EmailDelivery:
     row.status, row.attempts, row.next_attempt_at, row.lease_until = "PENDING", 0, None, None
     row.updated_at = now
     if row.subscriber is not None and row.subscriber.suppressed_at is not None:
-        db.session.execute(update(Subscriber).where(Subscriber.email == row.to_address)
+        db.session.execute(update(Subscriber).where(Subscriber.email_key == mailbox_key(row.to_address))
                            .values(suppressed_at=None, updated_at=now))
     db.session.flush()
     audit.record(actor, "delivery.retried", "email_delivery", row.id, before=before,

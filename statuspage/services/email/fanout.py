@@ -96,8 +96,8 @@ def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -
         if event.event_type in RULES and event.public_payload is not None:
             subject = email_content.subject_for(event.event_type, event.public_payload)
             matching = recipients_filter(conn, event)
-            # One delivery per address even if it holds several matching subscriptions.
-            first_per_address = select(func.min(S.id)).where(matching).group_by(S.email)
+            # One delivery per mailbox even if it holds several matching subscriptions.
+            first_per_address = select(func.min(S.id)).where(matching).group_by(S.email_key)
             now = utcnow()
             stamp = literal(now, EmailDelivery.__table__.c.created_at.type)
             after = 0

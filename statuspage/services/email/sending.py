@@ -2,10 +2,12 @@
 
 Failures are committed as soon as the server answers; successes are marked SENT
 in small groups (every ``_MARK_EVERY`` messages or ``_MARK_SECONDS``), which is
-what lets one worker keep up with a plain smtplib loop. A worker killed between
-the server's "250" and that commit leaves at most one group in SENDING; the
-lease sweep sends those again with the same Message-ID (so receivers can
-de-duplicate). A row marked SENT is never sent again.
+what lets one worker keep up with a plain smtplib loop. Until its group commits,
+each accepted message has a durable mark in Redis (:mod:`sent_markers`), written
+before the next message goes out; rows claimed again after a crash are settled
+from those marks. So a worker killed mid-batch re-sends at most the message in
+flight on each connection, with the same Message-ID (receivers can de-duplicate).
+A row marked SENT is never sent again.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from flask import current_app
 
 from ...extensions import db
 from . import content as email_content
-from . import deliveries
+from . import deliveries, sent_markers
 from . import transport as mailer
 
 log = logging.getLogger(__name__)
@@ -55,9 +57,11 @@ def send_batch(ids: list[int]) -> dict:
     config = current_app.config
     with db.engine.connect() as conn:
         rows = deliveries.claim(conn, ids)
+        accepted = deliveries.settle_accepted(conn, rows)
+    rows = [row for row in rows if row.id not in accepted]
     outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
     if not rows:
-        return outcome
+        return {**outcome, "already_accepted": len(accepted)}
     # Stop well before the lease ends so the sweep never re-sends what we send.
     deadline = time.monotonic() + config["DELIVERY_LEASE_SECONDS"] / 2
     lanes = max(1, min(config["MAIL_CONNECTIONS"], len(rows)))
@@ -75,6 +79,7 @@ def send_batch(ids: list[int]) -> dict:
     for result in results:
         for key in outcome:
             outcome[key] += result[key]
+    outcome["already_accepted"] = len(accepted)
     log.info("email batch: %s", outcome)
     return outcome
 
@@ -103,25 +108,30 @@ def _send_rows(rows: list, deadline: float) -> dict:
                     break
         finally:
             marks.flush()
+            marks.recorder.close()
             transport.close()
     outcome.pop("last_error", None)
     return outcome
 
 
 class _Marks:
-    """SENT marks waiting for their group commit."""
+    """SENT marks waiting for their group commit, each already durable in Redis."""
 
     def __init__(self, conn):
         self.conn, self.pending, self.since = conn, [], time.monotonic()
+        self.recorder = sent_markers.Recorder()
 
     def add(self, row, message_id: str) -> None:
         self.pending.append((row, message_id))
-        if len(self.pending) >= _MARK_EVERY or time.monotonic() - self.since > _MARK_SECONDS:
+        durable = self.recorder.remember(row.id, message_id)
+        if (not durable or len(self.pending) >= _MARK_EVERY
+                or time.monotonic() - self.since > _MARK_SECONDS):
             self.flush()
 
     def flush(self) -> None:
         deliveries.mark_sent(self.conn, self.pending)
         self.conn.commit()
+        sent_markers.forget(row.id for row, _mid in self.pending)
         self.pending, self.since = [], time.monotonic()
 
 

@@ -1,0 +1,84 @@
+"""Durable "the server accepted it" marks for deliveries, one Redis key each.
+
+A send lane commits SENT marks to the database in groups (a commit per message
+would halve its rate), so a worker killed mid-batch leaves accepted messages in
+SENDING. Each is marked here right after the server's 250 reply, before the lane
+sends the next message; whoever claims such a row again, or recovers its lease,
+marks it SENT from this record instead of sending it a second time. Only the
+message in flight on each connection at the moment of a crash can go out twice.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import redis
+
+from ...extensions import redis_client
+
+log = logging.getLogger(__name__)
+KEY = "statuspage:delivery-accepted:{}"
+# Long enough for a dead worker's leases to be recovered, even after a weekend.
+TTL_SECONDS = 7 * 86400
+
+
+def remember(delivery_id: int, message_id: str) -> bool:
+    """Record that the server accepted this delivery; False if Redis could not."""
+    recorder = Recorder()
+    try:
+        return recorder.remember(delivery_id, message_id)
+    finally:
+        recorder.close()
+
+
+class Recorder:
+    """One send lane's marks, over a connection of its own: a pooled call costs about
+    three times as much, which a lane pays once per message."""
+
+    def __init__(self):
+        self.pool = redis_client.client.connection_pool
+        self.conn = None
+
+    def remember(self, delivery_id: int, message_id: str) -> bool:
+        """Record that the server accepted this delivery; False if Redis could not."""
+        try:
+            if self.conn is None:
+                self.conn = self.pool.get_connection()
+            self.conn.send_command("SET", KEY.format(delivery_id), message_id, "EX", TTL_SECONDS)
+            self.conn.read_response()
+            return True
+        except redis.RedisError as exc:
+            log.warning("could not record an accepted delivery (marking it in the database): %s", exc)
+            self.close(broken=True)
+            return False
+
+    def close(self, broken: bool = False) -> None:
+        """Give the connection back to the pool (dropped first when it failed)."""
+        if self.conn is not None:
+            if broken:
+                self.conn.disconnect()
+            self.pool.release(self.conn)
+            self.conn = None
+
+
+def recall(ids: Iterable[int]) -> dict[int, str]:
+    """``{delivery id: Message-ID}`` for the deliveries among ``ids`` a server accepted."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    try:
+        values = redis_client.client.mget([KEY.format(i) for i in ids])
+    except redis.RedisError as exc:
+        log.warning("could not read accepted-delivery marks: %s", exc)
+        return {}
+    return {i: v.decode() for i, v in zip(ids, values) if v is not None}
+
+
+def forget(ids: Iterable[int]) -> None:
+    """Drop the marks of deliveries whose SENT state is committed (they expire anyway)."""
+    keys = [KEY.format(i) for i in ids]
+    if keys:
+        try:
+            redis_client.client.delete(*keys)
+        except redis.RedisError:
+            pass
