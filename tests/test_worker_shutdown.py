@@ -5,12 +5,15 @@ import subprocess
 import sys
 import time
 
+import pytest
 from rq import Queue
 from rq.job import Job, JobStatus
 
 from statuspage import heartbeat
 from statuspage.extensions import redis_client
 from tests.subprocess_app import ROOT, child_env
+
+pytestmark = pytest.mark.slow
 
 
 def wait_for(predicate, timeout=60.0):

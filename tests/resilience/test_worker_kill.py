@@ -18,7 +18,7 @@ from tests.conftest import make_token
 from .conftest import call, kill, scalars
 from .procs import Sink, SmtpSink, wait_for
 
-pytestmark = pytest.mark.resilience
+pytestmark = [pytest.mark.resilience, pytest.mark.slow(seconds=15)]
 
 SUBSCRIBERS = 120
 ACCEPT_BEFORE_STALL = 70
