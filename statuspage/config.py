@@ -135,7 +135,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         "WTF_CSRF_TIME_LIMIT": None,
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1")),
+        # Only a proxy in front may name the client: a direct client would choose its own IP.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_JSON": _bool(env.get("LOG_JSON"), True),

@@ -21,10 +21,13 @@ def test_headers_everywhere(client, path):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_hsts_over_https(client):
+def test_hsts_over_https(client, other_app):
     direct = client.get("/status", base_url="https://status.test")
     assert direct.headers["Strict-Transport-Security"].startswith("max-age=")
-    proxied = client.get("/status", headers={"X-Forwarded-Proto": "https"})
+    forged = client.get("/status", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers  # no proxy is trusted by default
+    behind_proxy = other_app(TRUSTED_PROXIES=1).test_client()
+    proxied = behind_proxy.get("/status", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in proxied.headers
 
 
