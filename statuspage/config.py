@@ -27,18 +27,41 @@ def _seconds_list(value: str | None, default: tuple[int, ...]) -> tuple[int, ...
     return tuple(int(part) for part in value.split(",") if part.strip())
 
 
+# A shorter key can be brute-forced offline from one signed cookie or email link.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting the process must not start with; the message is one line for the operator."""
+
+
+def _production_checks(env: dict) -> None:
+    key = env.get("SECRET_KEY") or ""
+    if not key:
+        raise ConfigError("SECRET_KEY must be set when PRODUCTION is set (a long random string).")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when "
+                          f"PRODUCTION is set (it has {len(key)}).")
+    if not env.get("METRICS_TOKEN"):
+        raise ConfigError("METRICS_TOKEN must be set when PRODUCTION is set "
+                          "(/metrics answers only scrapes that send it).")
+
+
 def _secret_key(instance_path: Path, env: dict) -> str:
     key = env.get("SECRET_KEY")
     if key:
         return key
-    if _bool(env.get("PRODUCTION"), False):
-        raise RuntimeError("SECRET_KEY must be set in production")
     # Development: generate once so sessions and email links survive restarts.
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created private, never readable by others even for a moment
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of this instance made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -64,6 +87,8 @@ def instance_path(env: dict | None = None) -> str | None:
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
+    if _bool(env.get("PRODUCTION"), False):
+        _production_checks(env)
     instance = Path(instance_path)
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'statuspage.db'}"
     return {

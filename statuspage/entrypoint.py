@@ -12,13 +12,14 @@ command, the test suite's fixtures, the benchmarks) builds its app with
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Optional
 
 from flask import Flask
 
 from . import create_app, embedded_redis
-from .config import prometheus_dir
+from .config import ConfigError, prometheus_dir
 
 
 def prepare_process() -> None:
@@ -35,8 +36,17 @@ def start_services(app: Flask) -> None:
 
 
 def build_app(test_config: Optional[dict] = None) -> Flask:
-    """The app of this process, with what it depends on running."""
+    """The app of this process, with what it depends on running.
+
+    A setting the process must not start with ends it with one line on stderr
+    and exit status 3, which also makes a gunicorn master stop instead of
+    booting workers again and again.
+    """
     prepare_process()
-    app = create_app(test_config)
+    try:
+        app = create_app(test_config)
+    except ConfigError as exc:
+        print(f"statuspage: refusing to start: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None
     start_services(app)
     return app
