@@ -176,3 +176,18 @@ def test_rolled_back_write_publishes_nothing(web, app):
     titles = [json.loads(f[b"admin"])["incident"]["title"]
               for _id, f in redis_client.client.xrange("statuspage:events")]
     assert titles == ["Committed"]
+
+
+def test_public_stream_never_names_an_internal_incident(web):
+    token = make_token("admin")
+    _status, component = call(web, token, "POST", "/api/components", {"name": "Queue"})
+    with SSEClient(web.port, "/api/stream/public") as public:
+        create_incident(web, token, title="db-7 failover", visibility="internal",
+                        components=[{"id": component["id"], "status": "major_outage"}])
+        create_incident(web, token, title="Public marker", severity="SEV4")
+        got = public.until("INCIDENT_CREATED")
+    changed = [event.json for event in got if event.name == "COMPONENT_STATUS_CHANGED"]
+    assert len(changed) == 1 and changed[0]["to"] == "major_outage"
+    assert changed[0]["incident_id"] is None
+    assert all("db-7 failover" not in event.data for event in got)
+    assert got[-1].json["incident"]["title"] == "Public marker"
