@@ -160,6 +160,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Request bodies larger than this are refused (413) before they are read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         # Only a proxy in front may name the client: a direct client would choose its own IP.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
