@@ -83,7 +83,7 @@ def _raise_open_file_limit(log) -> None:
 def on_starting(server):
     """Drop metric files left by processes of earlier runs (their pids are gone)."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
     for path in glob.glob(os.path.join(directory, "*.db")):
         pid = os.path.basename(path)[:-3].rsplit("_", 1)[-1]
         if pid.isdigit() and not _pid_alive(int(pid)):

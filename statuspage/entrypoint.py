@@ -23,7 +23,11 @@ from .config import ConfigError, prometheus_dir
 
 
 def prepare_process() -> None:
-    """Settle process-wide settings that must precede the first import of prometheus_client."""
+    """Settle process-wide settings: private files, and what must precede the first import
+    of prometheus_client."""
+    # Whatever this process creates (the SQLite file, the embedded Redis's files, emails
+    # written to the outbox folder, metric files) holds secrets or personal data: owner only.
+    os.umask(0o077)
     directory = prometheus_dir()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", directory)
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -55,10 +55,12 @@ def test_markdown_renders_the_useful_parts():
     assert str(render("")) == "" and str(render(None)) == ""
 
 
-def test_the_email_profile_keeps_headings_and_drops_what_mail_should_not_carry():
-    html = str(render("# Title\n\n![pixel](https://t.example/p.gif) [link](https://example.com)\n\n"
-                      "<script>x</script>", EMAIL))
-    assert "<h1>Title</h1>" in html
+def test_the_email_profile_keeps_the_page_tags_and_drops_what_mail_should_not_carry():
+    source = ("# Title\n\n![pixel](https://t.example/p.gif) [link](https://example.com)\n\n"
+              "<script>x</script>")
+    html = str(render(source, EMAIL))
+    assert "<h3>Title</h3>" in html  # under the email's own heading, as on the page
+    assert html == str(render(source)).replace("nofollow ", "")
     assert "<img" not in html and "<script" not in html
     assert 'rel="noopener noreferrer"' in html
 

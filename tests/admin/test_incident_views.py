@@ -213,3 +213,10 @@ def test_delivery_recipients_are_shown_to_admins_only(console_as, api, role, see
     assert 'data-delivery-status="FAILED">failed: 1' in audience
     assert ("reader.one@example.com" in html) is sees_addresses
     assert ("reader.two@example.com" in html) is sees_addresses
+
+
+def test_console_refuses_a_multi_line_title(console):
+    before = counts()
+    page = console.post("/admin/incidents/new", {"title": "Two\nlines", "severity": "SEV3"})
+    assert page.status_code == 422
+    assert counts() == before
