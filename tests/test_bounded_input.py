@@ -97,3 +97,16 @@ def test_a_60_mb_body_is_refused_before_it_is_read(instance_dir, tmp_path):
     status_line, _, rest = answer.partition(b"\r\n")
     assert status_line.split()[1] == b"413", answer
     assert b"application/problem+json" in rest
+
+
+@pytest.mark.parametrize("query", [
+    "since=0001-01-01T00:00:00%2B05:00", "until=9999-12-31T23:59:59-05:00",
+    "since=9999-12-31T23:59:59-05:00&until=0001-01-01T00:00:00Z",
+])
+def test_extreme_dates_in_queries_never_answer_500(api, query):
+    from tests.conftest import make_component
+
+    component = make_component(api)
+    for path in (f"/api/components/{component['id']}/history", "/api/audit"):
+        response = api.get(f"{path}?{query}")
+        assert response.status_code < 500, (path, response.get_data(as_text=True))
