@@ -5,13 +5,14 @@ Black-box: gunicorn's stdout and stderr are read as an operator's log drain read
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 
 import pytest
 
 from statuspage.services import tokens
 from tests.resilience.procs import wait_for
-from tests.stream.servers import WebServer, base_env
+from tests.stream.servers import BIN, ROOT, WebServer, base_env
 
 EMAIL = "reader.private@example.org"
 PASSWORD = "hunter2-correct-horse"
@@ -55,3 +56,22 @@ def test_every_line_is_redacted_json(web_output):
     for secret in (*secrets.values(), EMAIL, PASSWORD, BEARER):
         assert secret not in output
     assert "/subscriptions/confirm/[redacted]" in output
+
+
+def test_worker_lines_are_redacted_json_written_once(instance_dir):
+    """``flask worker`` shares the setup: the confirmation email it writes is logged once,
+    without the address or the link token."""
+    from statuspage.extensions import db
+    from statuspage.services import subscribers
+
+    subscribers.subscribe(EMAIL)
+    db.session.commit()
+    done = subprocess.run([str(BIN / "flask"), "worker", "--burst"], cwd=ROOT,
+                          env=base_env(instance_dir, LOG_LEVEL="INFO"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    assert sum("email to" in line and "written to" in line for line in output.splitlines()) == 1
+    for line in output.splitlines():
+        assert isinstance(json.loads(line), dict), line
+    assert EMAIL not in output and "/confirm/" not in output.replace("/confirm/[redacted]", "")
