@@ -14,7 +14,7 @@ import time
 from flask import Flask, g, has_request_context, request
 
 from .net import client_ip
-from .redaction import HANDLER_NAME, redacting_handler, scrub  # noqa: F401  (scrub: API)
+from .redaction import HANDLER_NAME, redacting_handler
 
 access_log = logging.getLogger("statuspage.access")
 # Loggers that arrive with handlers of their own and must write through ours instead.
