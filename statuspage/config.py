@@ -131,6 +131,11 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Console sessions: idle timeout and absolute lifetime, in seconds.
+        "SESSION_IDLE_TIMEOUT": int(env.get("SESSION_IDLE_TIMEOUT", str(12 * 3600))),
+        "SESSION_MAX_AGE": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
+        # The signed cookie itself is refused past the absolute lifetime too.
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),

@@ -13,7 +13,7 @@ from ..errors import RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import utcnow
 from ..net import client_ip
-from ..services import audit, ratelimit, users
+from ..services import audit, ratelimit, user_sessions, users
 from ..services.context import Actor
 from .blueprint import bp
 from .helpers import actor, back_to, commit, form_text, safe_next
@@ -63,19 +63,26 @@ def login_post():
         return _login_page(401, FAILED, email)
     ratelimit.clear("login-account", email)
     target = safe_next(request.form.get("next"), url_for("admin.incidents"))
-    # A fresh session: nothing from before sign-in (fixation, an old CSRF token) survives.
+    user.last_login_at = utcnow()
+    audit.record(users.actor_for(user), "auth.login", "user", user.id)
+    _sign_in(user)
+    return redirect(target, code=303)
+
+
+def _sign_in(user) -> None:
+    """Open a server-side session and commit; the cookie then names only its key."""
+    user_sessions.start(user)
+    commit()
+    # A fresh cookie: nothing from before (fixation, an old CSRF token) survives.
     session.clear()
     login_user(user)
     session.permanent = False
-    user.last_login_at = utcnow()
-    audit.record(users.actor_for(user), "auth.login", "user", user.id)
-    commit()
-    return redirect(target, code=303)
 
 
 @bp.post("/logout")
 def logout():
     audit.record(actor(), "auth.logout", "user", current_user.id)
+    user_sessions.end(current_user.session_key)  # a replayed copy of the cookie dies too
     commit()
     logout_user()
     session.clear()
@@ -95,11 +102,9 @@ def password_change():
         if new != confirm:
             raise ValidationFailed({"confirm_password": ["The two new passwords differ."]})
         users.change_password(actor(), user, form_text("current_password", 200), new)
-        commit()
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template("admin/password.html", errors=exc.extra["errors"]), 422
-    # Other sessions of this user are now void (session_version moved); keep this one.
-    session.clear()
-    login_user(db.session.get(type(user), user.id))
+    # Every session of this user ended, this one too; this browser goes on in a new one.
+    _sign_in(user)
     return back_to("admin.password_form", changed=1)
