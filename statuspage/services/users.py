@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Optional
+from typing import NamedTuple, Optional, Union
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,6 +19,21 @@ TOKEN_PREFIX = "sp_"
 # A dummy hash so unknown emails cost as much as wrong passwords (no enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 _LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class Credential(NamedTuple):
+    """What a caller signed in with: an API token (by id) or a console session (by raw key)."""
+
+    kind: str  # "token" | "session"
+    ref: Union[int, str]
+
+
+def credential_live(credential: Credential) -> bool:
+    """Whether a credential may still act: token not revoked, session not ended, user active."""
+    if credential.kind == "token":
+        token = db.session.get(ApiToken, credential.ref)
+        return token is not None and token.revoked_at is None and token.user.active
+    return user_sessions.live(credential.ref) is not None
 
 
 def actor_for(user: User, via_token: Optional[ApiToken] = None) -> Actor:
