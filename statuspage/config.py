@@ -96,6 +96,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Console sign-in: attempts per client address and per account (count, window seconds).
         "LOGIN_LIMIT_PER_IP": (int(env.get("LOGIN_LIMIT_PER_IP", "20")), 300),
         "LOGIN_LIMIT_PER_ACCOUNT": (int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "5")), 300),
+        # Failed sign-ins audited one by one per account and address (count), the rest of
+        # each window (seconds) as one row with a count.
+        "LOGIN_FAILURE_AUDIT": (int(env.get("LOGIN_FAILURE_AUDIT_EACH", "3")), 3600),
         "TOKEN_MAX_AGE_CONFIRM": 7 * 86400,
         # Unsubscribe/manage links live in every notification: they must keep
         # working long after the email arrived (bulk-sender rules ask >= 30 days).

@@ -13,13 +13,15 @@ from ..errors import RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import utcnow
 from ..net import client_ip
-from ..services import audit, ratelimit, user_sessions, users
-from ..services.context import Actor
+from ..services import audit, login_failures, ratelimit, user_sessions, users
 from .blueprint import bp
 from .helpers import actor, back_to, commit, form_text, safe_next
 
 FAILED = "The email address or password is not correct."
-ANONYMOUS = Actor(type="anonymous", id=None, label="anonymous", role="viewer")
+# Counted per address typed, whether or not it has an account: the answer tells nobody which.
+ACCOUNT_LOCKED = ("Too many failed sign-in attempts for this account. "
+                  "For its safety, sign-in is paused: try again in {wait}.")
+ADDRESS_LIMITED = "Too many sign-in attempts from your network. Try again in {wait}."
 
 
 def _login_page(status: int = 200, error: str | None = None, email: str = "", headers=None):
@@ -34,13 +36,22 @@ def login():
     return _login_page()
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def _check_limits(email: str) -> None:
     ip_limit, ip_window = current_app.config["LOGIN_LIMIT_PER_IP"]
     account_limit, account_window = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
     wait = ratelimit.hit("login-ip", client_ip(), ip_limit, ip_window)
-    wait = wait or ratelimit.hit("login-account", email, account_limit, account_window)
     if wait:
-        raise RateLimited(f"Too many sign-in attempts. Try again in {wait} seconds.", wait)
+        raise RateLimited(ADDRESS_LIMITED.format(wait=_duration(wait)), wait)
+    wait = ratelimit.hit("login-account", email, account_limit, account_window)
+    if wait:
+        raise RateLimited(ACCOUNT_LOCKED.format(wait=_duration(wait)), wait)
 
 
 @bp.post("/login")
@@ -50,15 +61,12 @@ def login_post():
     try:
         _check_limits(email)
     except RateLimited as exc:
-        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
-                     after={"email": email, "reason": "rate_limited"})
-        commit()
+        # No audit row: refused attempts cost nothing to send, so they must write nothing.
         return _login_page(429, exc.detail, email, exc.headers)
     user = users.authenticate(email, password)
     if user is None:
         # One shape whether or not the address exists: no target id, same reason.
-        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
-                     after={"email": email, "reason": "invalid_credentials"})
+        login_failures.record(email)
         commit()
         return _login_page(401, FAILED, email)
     ratelimit.clear("login-account", email)
