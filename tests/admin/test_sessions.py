@@ -137,3 +137,15 @@ def test_password_change_keeps_this_session_and_ends_the_others(app):
     assert not _allowed(elsewhere)
     # The old cookie of this very session was rotated away: a copy taken before is dead.
     assert not _allowed(stolen)
+
+
+def test_sessions_do_not_depend_on_redis(app, monkeypatch):
+    from statuspage.extensions import connect_redis
+    from tests.mailsink import free_port
+
+    console = _signed_in(app)
+    stolen = _replay(app, console)
+    monkeypatch.setitem(app.extensions, "redis", connect_redis(f"redis://127.0.0.1:{free_port()}/0", 0.2))
+    assert _allowed(console)  # an outage signs nobody out
+    assert console.post("/admin/logout").status_code == 303
+    assert not _allowed(stolen)  # and a revoked session stays revoked
