@@ -121,6 +121,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Console sign-in: attempts per client address and per account (count, window seconds).
         "LOGIN_LIMIT_PER_IP": (int(env.get("LOGIN_LIMIT_PER_IP", "20")), 300),
         "LOGIN_LIMIT_PER_ACCOUNT": (int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "5")), 300),
+        # Failed sign-ins audited one by one per account and address (count), the rest of
+        # each window (seconds) as one row with a count.
+        "LOGIN_FAILURE_AUDIT": (int(env.get("LOGIN_FAILURE_AUDIT_EACH", "3")), 3600),
         "TOKEN_MAX_AGE_CONFIRM": 7 * 86400,
         # Unsubscribe/manage links live in every notification: they must keep
         # working long after the email arrived (bulk-sender rules ask >= 30 days).
@@ -156,6 +159,11 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Console sessions: idle timeout and absolute lifetime, in seconds.
+        "SESSION_IDLE_TIMEOUT": int(env.get("SESSION_IDLE_TIMEOUT", str(12 * 3600))),
+        "SESSION_MAX_AGE": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
+        # The signed cookie itself is refused past the absolute lifetime too.
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
