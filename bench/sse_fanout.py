@@ -73,18 +73,22 @@ def client_worker(port: int, count: int, expected: int) -> None:
     _raise_nofile()
     received: list[dict[int, float]] = [dict() for _ in range(count)]
     modes = ["none"] * count  # "stream", "poll", or "none" (never got an answer)
-    counts = {"streaming": 0, "polling": 0, "polls": 0, "not_modified": 0}
+    counts = {"streaming": 0, "polling": 0, "polls": 0, "not_modified": 0, "retries": 0}
 
     def poll(got: dict, interval: float) -> None:
         etag = b""
         counts["polling"] += 1
         while len(got) < expected:
             gevent.sleep(interval * (0.8 + 0.4 * random.random()))
-            sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-            sock.sendall(b"GET /api/public/status HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n"
-                         + (b"If-None-Match: " + etag + b"\r\n" if etag else b"") + b"\r\n")
-            head, body = _read_response(sock)
-            sock.close()
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+                sock.sendall(b"GET /api/public/status HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n"
+                             + (b"If-None-Match: " + etag + b"\r\n" if etag else b"") + b"\r\n")
+                head, body = _read_response(sock)
+                sock.close()
+            except OSError:
+                counts["poll_errors"] = counts.get("poll_errors", 0) + 1
+                continue
             counts["polls"] += 1
             if head.startswith(b"HTTP/1.1 304"):
                 counts["not_modified"] += 1
@@ -95,6 +99,18 @@ def client_worker(port: int, count: int, expected: int) -> None:
                 got.setdefault(int(match.group(1)), now)
 
     def one(slot: int) -> None:
+        # A connection reset or refused before the stream opened (the accept backlog
+        # overflowed in the storm) is retried after 1-3 s, as a browser's EventSource does.
+        for _attempt in range(30):
+            try:
+                return attempt(slot)
+            except OSError:
+                if modes[slot] != "none":
+                    return  # broken after it opened: whatever it missed counts as missed
+                counts["retries"] += 1
+                gevent.sleep(1 + 2 * random.random())
+
+    def attempt(slot: int) -> None:
         sock = socket.create_connection(("127.0.0.1", port), timeout=300)
         sock.sendall(b"GET /api/stream/public HTTP/1.1\r\nHost: bench\r\n"
                      b"Accept: text/event-stream\r\n\r\n")
@@ -103,6 +119,8 @@ def client_worker(port: int, count: int, expected: int) -> None:
         while len(got) < expected:
             data = sock.recv(65536)
             if not data:
+                if not opened:
+                    raise ConnectionResetError("closed before an answer")
                 break
             now = time.time()
             buf += data
@@ -281,16 +299,17 @@ def run(args) -> None:
     env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
            "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute",
            "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600"}
-    flask(env, "db", "upgrade")
-    flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role", "admin",
-          "--no-password")
-    token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    server = start_server(env)
     clients: list[subprocess.Popen] = []
     probes: list[Probe] = []
+    server = None
     load_start = os.getloadavg()[0]
     try:
+        flask(env, "db", "upgrade")
+        flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role",
+              "admin", "--no-password")
+        token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        server = start_server(env)
         time.sleep(1)
         workers = worker_pids(server.pid)
         rss_before = sum(rss_kib(p) for p in workers)
@@ -365,6 +384,10 @@ def run(args) -> None:
         print(f"clients={args.clients} streaming={streamed} polling={sum(c[1] for c in connected)} "
               f"no-answer={attempted['none'] + lost} answered in {connect_seconds:.1f}s "
               f"web_workers={len(workers)} events={args.events} load {load_start:.1f} -> {os.getloadavg()[0]:.1f}")
+        retries = sum(r["counts"]["retries"] for r in reports if r)
+        poll_errors = sum(r["counts"].get("poll_errors", 0) for r in reports if r)
+        print(f"connection attempts retried (reset/refused before an answer): {retries}; "
+              f"failed polls: {poll_errors}")
         print(f"stream delivery latency: {summary(latency['stream'])}")
         print(f"streamed missed events: {missed['stream']} of {attempted['stream'] * args.events}")
         if attempted["poll"]:
@@ -386,8 +409,9 @@ def run(args) -> None:
         for proc in clients:
             if proc.poll() is None:
                 proc.kill()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
         if not os.environ.get("REDIS_URL"):
             sys.path.insert(0, str(ROOT))
             from statuspage.embedded_redis import stop
