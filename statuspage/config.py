@@ -85,6 +85,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PAGE_NAME": env.get("PAGE_NAME", "Acme Cloud"),
         "PAGE_TIMEZONE": env.get("PAGE_TIMEZONE", "UTC"),
         "PUBLIC_CACHE": _bool(env.get("PUBLIC_CACHE"), True),  # off: benchmarks of the uncached path
+        # A static copy of the public site the worker keeps current (a symlink it swaps).
+        "STATIC_SNAPSHOT_DIR": env.get("STATIC_SNAPSHOT_DIR") or None,
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),  # who may frame /status/embed
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

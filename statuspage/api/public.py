@@ -53,7 +53,5 @@ def _v2_view(name: str):
     return endpoint(f"Statuspage v2: {name}.json", role=None, tags=("statuspage-v2",))(view)
 
 
-for _name in ("summary", "status", "components", "incidents", "incidents/unresolved",
-              "scheduled-maintenances", "scheduled-maintenances/upcoming",
-              "scheduled-maintenances/active"):
+for _name in statuspage_v2.DOCUMENTS:
     bp.add_url_rule(f"/v2/{_name}.json", view_func=_v2_view(_name), methods=["GET"])

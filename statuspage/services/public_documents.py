@@ -7,9 +7,14 @@ where only the days worth a mark (not fully up, or with an incident) are listed.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
+from sqlalchemy import select
+
+from ..domain.pagetime import local_date
+from ..extensions import db
+from ..models import Incident, Postmortem, utcnow
 from . import public_status
 
 UPTIME_URL = "/api/public/uptime"
@@ -61,3 +66,25 @@ def uptime_document(now: Optional[datetime] = None) -> dict:
         } for c in components],
         "generated_at": data["generated_at"],
     }
+
+
+def export_index() -> dict:
+    """What a static copy of the public site holds: public incident ids, those with a
+    published postmortem, component ids, and the months the history pages cover."""
+    incidents = db.session.scalars(select(Incident.id).where(Incident.visibility == "public")
+                                   .order_by(Incident.id)).all()
+    postmortems = db.session.scalars(
+        select(Postmortem.incident_id).join(Incident, Incident.id == Postmortem.incident_id)
+        .where(Incident.visibility == "public", Postmortem.status == "published")
+        .order_by(Postmortem.incident_id)).all()
+    components = [c["id"] for c in public_status.components()]
+    tz = public_status.page_zone()
+    today = local_date(utcnow(), tz)
+    oldest = public_status.first_incident_at()
+    month = local_date(oldest, tz).replace(day=1) if oldest else today.replace(day=1)
+    months = []
+    while month <= today:
+        months.append(f"{month.year:04d}-{month.month:02d}")
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return {"incidents": list(incidents), "postmortems": list(postmortems),
+            "components": components, "months": months}

@@ -100,7 +100,8 @@ export function registerStatusPage(Alpine) {
   }));
 
   Alpine.data("banner", () => ({
-    init() { this.$refs.server?.remove(); },
+    // Without live state (a static copy) the server's rendering stays.
+    init() { if (store().state) this.$refs.server?.remove(); },
     get state() { return store().state; },
     get indicator() { return this.state?.indicator ?? this.$el.dataset.indicator; },
     get description() { return this.state?.description ?? ""; },
@@ -127,7 +128,8 @@ export function registerStatusPage(Alpine) {
   }));
 
   Alpine.data("incidentList", () => ({
-    init() { this.$refs.server?.remove(); },
+    // Without live state (a static copy) the server's rendering stays.
+    init() { if (store().state) this.$refs.server?.remove(); },
     get incidents() { return store().state?.incidents ?? []; },
     get empty() { return this.incidents.length === 0; },
     href(incident) { return `/status/incidents/${incident.id}`; },
