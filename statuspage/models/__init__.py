@@ -15,12 +15,12 @@ from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
 from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
-from .users import ROLES, ApiToken, User
+from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "UserSession", "clock_at", "utcnow",
 ]
