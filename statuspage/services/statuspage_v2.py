@@ -135,6 +135,11 @@ def page() -> dict:
     return info
 
 
+DOCUMENTS = ("summary", "status", "components", "incidents", "incidents/unresolved",
+             "scheduled-maintenances", "scheduled-maintenances/upcoming",
+             "scheduled-maintenances/active")
+
+
 def document(name: str) -> dict:
     """The body of ``/api/v2/<name>.json``."""
     body = {"page": page()}

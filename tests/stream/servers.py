@@ -107,8 +107,12 @@ class WebServer(Process):
 class Worker(Process):
     """``flask worker`` (RQ plus the outbox relay), as the Procfile runs it."""
 
+    started = 0  # several workers in one test each get their own log
+
     def __init__(self, env: dict, log_dir: Path):
-        super().__init__([str(BIN / "flask"), "worker"], env, log_dir / f"worker-{os.getpid()}.log")
+        Worker.started += 1
+        super().__init__([str(BIN / "flask"), "worker"], env,
+                         log_dir / f"worker-{os.getpid()}-{Worker.started}.log")
 
 
 class RedisServer(Process):
