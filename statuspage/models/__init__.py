@@ -10,6 +10,7 @@ from .incidents import (
     IncidentUpdate,
     IncidentUpdateComponent,
 )
+from .integrations import Integration
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
@@ -20,7 +21,7 @@ from .users import ROLES, ApiToken, User
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
-    "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
+    "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
     "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
 ]
