@@ -14,13 +14,13 @@ from .integrations import Integration
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
-from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
+from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
-    "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
+    "ComponentStatusChange", "Delivery", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
     "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",

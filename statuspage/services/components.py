@@ -105,8 +105,10 @@ def set_status(
     db.session.add(change)
     db.session.flush()
     payload = {"component": public_view(component), "from": change.from_status,
-               "to": status, "incident_id": incident_id, "page": overall_status()}
-    outbox.record("COMPONENT_STATUS_CHANGED", payload, payload)
+               "to": status, "incident_id": incident_id, "page": overall_status(),
+               "change": {"id": change.id, "at": change.changed_at.isoformat()}}
+    # Webhook subscribers hear of component changes (email subscribers do not).
+    outbox.record("COMPONENT_STATUS_CHANGED", payload, payload, notify=True)
     return change
 
 

@@ -151,3 +151,9 @@ def record_result(conn, integration_id: int, status: str, code: Optional[int] = 
     conn.execute(update(Integration).where(Integration.id == integration_id).values(
         last_delivery_at=utcnow(), last_delivery_status=status, last_response_code=code,
         last_response_excerpt=(excerpt or "")[:200] or None, last_error=(error or "")[:2000] or None))
+
+
+def disable(conn, integration_id: int) -> None:
+    """Turn an integration off (its receiver answered 410 Gone)."""
+    conn.execute(update(Integration).where(Integration.id == integration_id)
+                 .values(enabled=False, updated_at=utcnow()))

@@ -104,8 +104,9 @@ def confirm(token):
     except tokens.InvalidToken as exc:
         return _invalid(exc)
     manage_url = tokens.url("manage", sub.id, sub.email)
+    # A webhook's signing secret exists from this moment and is shown on this page only.
     return render_template("subscriptions/confirm.html", subscriber=sub, done=True,
-                           manage_url=manage_url)
+                           manage_url=manage_url, secret=getattr(sub, "plain_secret", None))
 
 
 @bp.get("/manage/<token>")
