@@ -7,6 +7,7 @@ from ..schemas.integrations import (
     IntegrationSchema,
     load_update,
 )
+from ..schemas.subscribers import DeliverySchema
 from ..services import integrations
 from .auth import current_actor
 from .blueprint import bp
@@ -53,3 +54,10 @@ def update_integration(integration_id):
           errors=(401, 403, 404, 429), tags=TAGS)
 def delete_integration(integration_id):
     integrations.delete(current_actor(), integration_id)
+
+
+@bp.post("/integrations/<id:integration_id>/test")
+@endpoint("Queue a test message to a chat integration", role="admin", response=DeliverySchema,
+          status=202, write=True, errors=(401, 403, 404, 409, 429), tags=TAGS)
+def test_integration(integration_id):
+    return integrations.send_test(current_actor(), integration_id)

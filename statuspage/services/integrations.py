@@ -11,14 +11,17 @@ import secrets as random_secrets
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from .. import outbound
-from ..errors import NotFound, ValidationFailed
+from ..domain.deliveries import CHAT_CHANNELS
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Integration, utcnow
-from . import audit, components, secretbox
+from . import audit, components, outbox, secretbox
 from .context import Actor
+from .email import deliveries
 
 GENERATED_PREFIX = "spi_"
 
@@ -148,12 +151,24 @@ def delete(actor: Actor, integration_id: int) -> None:
 def record_result(conn, integration_id: int, status: str, code: Optional[int] = None,
                   excerpt: Optional[str] = None, error: Optional[str] = None) -> None:
     """Keep the last delivery's outcome on the integration (on the caller's connection)."""
-    conn.execute(update(Integration).where(Integration.id == integration_id).values(
+    conn.execute(sql_update(Integration).where(Integration.id == integration_id).values(
         last_delivery_at=utcnow(), last_delivery_status=status, last_response_code=code,
         last_response_excerpt=(excerpt or "")[:200] or None, last_error=(error or "")[:2000] or None))
 
 
 def disable(conn, integration_id: int) -> None:
     """Turn an integration off (its receiver answered 410 Gone)."""
-    conn.execute(update(Integration).where(Integration.id == integration_id)
+    conn.execute(sql_update(Integration).where(Integration.id == integration_id)
                  .values(enabled=False, updated_at=utcnow()))
+
+
+def send_test(actor: Actor, integration_id: int):
+    """Queue a test message to a chat integration; returns the delivery."""
+    integration = get(integration_id)
+    if integration.kind not in CHAT_CHANNELS:
+        raise Conflict(f"A {integration.kind} integration receives nothing from here.")
+    row = deliveries.create("test", integration.name[:254], f"Test message to {integration.name}"[:300],
+                            channel=integration.kind, integration_id=integration.id)
+    audit.record(actor, "integration.tested", "integration", integration.id, after={"delivery": row.id})
+    outbox.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
+    return row

@@ -67,7 +67,7 @@ class _Requests:
                 raise _Skip("Not sent: the subscription is not confirmed.")
             if row.unsubscribed_at is not None or row.disabled_at is not None:
                 raise _Skip("Not sent: the subscriber unsubscribed or was disabled.")
-            unsubscribe = tokens.url("unsubscribe", row.subscriber_id, row.email)
+            unsubscribe = tokens.url("unsubscribe", row.subscriber_id, row.email, row.created_at)
             body = render.webhook_body(self._rendered(row.event_id, "webhook"), unsubscribe)
             msg_id = signing.message_id(row.id, row.created_at)
             return row.endpoint, body, signing.headers(secretbox.decrypt(row.secret_encrypted), msg_id,
