@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 
 class DeliveryState(StrEnum):
+    """Where a delivery row is in its life."""
+
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
