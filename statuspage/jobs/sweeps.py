@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 
 from ..extensions import db
+from ..models import utcnow
 from ..services import outbox
-from ..services.email import deliveries
+from ..services.email import deliveries, digests
 from . import email
 
 log = logging.getLogger(__name__)
@@ -13,13 +14,16 @@ log = logging.getLogger(__name__)
 
 def tick() -> dict:
     """One pass: fan out events whose job was lost, recover expired leases,
-    and re-enqueue deliveries that are due (retries) or were never picked up."""
+    re-enqueue deliveries that are due (retries) or were never picked up, and
+    create the daily digests that are due."""
     try:
         stale = outbox.stale_fanouts()
         email.fanout_later(stale)
         recovered = deliveries.recover_expired_leases()
         due = deliveries.requeue_due()
-        email.send_later(recovered + due)
-        return {"fanout": len(stale), "recovered": len(recovered), "requeued": len(due)}
+        digest_ids = digests.run(utcnow())
+        email.send_later(recovered + due + digest_ids)
+        return {"fanout": len(stale), "recovered": len(recovered), "requeued": len(due),
+                "digests": len(digest_ids)}
     finally:
         db.session.remove()

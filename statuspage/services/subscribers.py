@@ -22,7 +22,7 @@ from ..extensions import db
 from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
 from . import audit, components, outbox, ratelimit, secretbox, tokens
 from .channels import signing
-from .email import deliveries
+from .email import deliveries, digests
 from .context import Actor
 from .pagination import Page, paginate
 
@@ -205,8 +205,10 @@ def _page_row_for(sub: Subscriber) -> Subscriber:
     return page
 
 
-def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscriber:
-    """Set the mailbox's page-level scope from a manage link; returns the row changed."""
+def change_scope(token: str, scope: str, component_ids: Iterable[int],
+                 mode: Optional[str] = None) -> Subscriber:
+    """Set the mailbox's page-level scope (and how often it hears) from a manage link;
+    returns the row changed."""
     sub = _page_row_for(from_token("manage", token))
     ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
     if scope == "components" and not ids:
@@ -215,6 +217,10 @@ def change_scope(token: str, scope: str, component_ids: Iterable[int]) -> Subscr
     sub.scope, sub.incident_id, sub.updated_at = scope, None, now
     sub.components = [SubscriberComponent(component_id=i) for i in ids]
     sub.requested_change = None
+    if mode is not None and mode != sub.mode:
+        sub.mode = mode
+        # A new daily subscriber's first digest starts from now, not from the beginning.
+        sub.digest_event_id, sub.last_digest_at = (digests.start_cursor(), now) if mode == "daily" else (None, None)
     db.session.flush()
     b, a = audit.diff(before, _snapshot(sub))
     if a:

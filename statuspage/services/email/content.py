@@ -124,6 +124,15 @@ class Builder:
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))
         return ctx
 
+    def _digest_items(self, event_ids: list[int]) -> list[dict]:
+        items = []
+        for event_id in event_ids:
+            try:
+                items.append(self._event_context(event_id))
+            except ContentMissing:
+                continue  # deleted since: the rest of the digest still goes out
+        return items
+
     def _render(self, name: str, ctx: dict) -> tuple[str, str]:
         env = current_app.jinja_env
         return (env.get_template(f"email/{name}.txt").render(ctx),
@@ -147,6 +156,13 @@ class Builder:
                        days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400,
                        endpoint=getattr(row, "endpoint", None))
             name = "confirm"
+        elif row.kind == "digest":
+            ctx.update(items=self._digest_items(row.digest_events or []),
+                       unsubscribe_url=tokens.url("unsubscribe", row.subscriber_id, row.to_address),
+                       manage_url=tokens.url("manage", row.subscriber_id, row.to_address))
+            if not ctx["items"]:
+                raise ContentMissing("every event of the digest is gone")
+            name = "digest"
         elif row.kind == "webhook_disabled":
             ctx.update(endpoint=redact_url(row.endpoint or ""),
                        failures=self.config["WEBHOOK_MAX_FAILURES"])

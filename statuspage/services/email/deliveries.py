@@ -64,7 +64,7 @@ def claim(conn: Connection, ids: list[int]) -> list:
         return []
     return conn.execute(
         select(D.id, D.kind, D.to_address, D.subject, D.attempts, D.event_id, D.subscriber_id,
-               D.created_at, D.channel, D.integration_id, Subscriber.confirmed_at,
+               D.created_at, D.channel, D.integration_id, D.digest_events, Subscriber.confirmed_at,
                Subscriber.unsubscribed_at, Subscriber.suppressed_at, Subscriber.scope,
                Subscriber.endpoint, Subscriber.secret_encrypted, Subscriber.disabled_at,
                Subscriber.email)
