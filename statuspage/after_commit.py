@@ -6,7 +6,10 @@
 3. (Re)schedule the maintenance windows the commit created or moved.
 4. Each notification channel's fan-out, then 5. each channel's sends.
 
-Email is the only channel so far. Another one (webhooks, chat) plugs in with
+The email channel's fan-out and send jobs serve every delivery channel (email,
+webhooks, Slack, Teams: one delivery row per recipient and event). Subscriber
+imports ride the same mechanism: their rows are queued for the worker once
+committed. Another channel plugs in with
 ``outbox.pipeline(app).add_channel(Channel(name, fanout=..., send=...))`` and
 touches none of the steps above.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .jobs import email as email_jobs
+from .jobs import imports as import_jobs
 from .jobs import maintenance as maintenance_jobs
 from .public import cache as public_cache
 from .services import outbox
@@ -28,4 +32,5 @@ def init_app(app: Flask) -> None:
         ("schedule maintenance windows", maintenance_jobs.schedule_after_commit),
     ])
     pipeline.add_channel(email_jobs.CHANNEL)
+    pipeline.add_channel(import_jobs.CHANNEL)
     outbox.init_app(app, pipeline)

@@ -87,3 +87,9 @@ class ServiceUnavailable(DomainError):
     status = 503
     title = "Service unavailable"
     type_slug = "service-unavailable"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+    type_slug = "payload-too-large"

@@ -1,4 +1,5 @@
-"""delivery channels: webhook subscribers, digests, integration deliveries, rendered bodies
+"""delivery channels: webhook subscribers, digests, integration deliveries, rendered bodies,
+subscriber imports
 
 Revision ID: 0005_channels
 Revises: 0004_integrations
@@ -55,9 +56,26 @@ def upgrade():
                                           ["integration_id", "event_id"])
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rendered", sa.JSON(), nullable=True))
+    op.create_table(
+        "subscriber_imports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.Column("consent_note", sa.Text(), nullable=True),
+        sa.Column("requested_by", sa.String(length=200), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=True),
+        sa.Column("errors", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status in ('pending','running','done','failed')",
+                           name=op.f("ck_subscriber_imports_status")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriber_imports")),
+    )
 
 
 def downgrade():
+    op.drop_table("subscriber_imports")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_column("rendered")
     with op.batch_alter_table("email_deliveries", schema=None) as batch_op:

@@ -5,9 +5,9 @@ import logging
 
 from ..extensions import db
 from ..models import utcnow
-from ..services import outbox
+from ..services import outbox, subscriber_csv
 from ..services.email import deliveries, digests
-from . import email
+from . import email, imports
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def tick() -> dict:
         due = deliveries.requeue_due()
         digest_ids = digests.run(utcnow())
         email.send_later(recovered + due + digest_ids)
+        imports.import_later(subscriber_csv.pending_imports())
         return {"fanout": len(stale), "recovered": len(recovered), "requeued": len(due),
                 "digests": len(digest_ids)}
     finally:

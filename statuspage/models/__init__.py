@@ -14,7 +14,7 @@ from .integrations import Integration
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
-from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent
+from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent, SubscriberImport
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User
 
@@ -23,5 +23,5 @@ __all__ = [
     "ComponentStatusChange", "Delivery", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User", "clock_at", "utcnow",
 ]

@@ -138,3 +138,22 @@ class Delivery(TimestampMixin, Base):
 
 
 EmailDelivery = Delivery  # the name the email code has always used
+
+
+class SubscriberImport(Base):
+    """A CSV of subscribers waiting for (or done by) the worker, with its report."""
+
+    __tablename__ = "subscriber_imports"
+    __table_args__ = (CheckConstraint("status in ('pending','running','done','failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    csv_text: Mapped[str] = mapped_column(Text)
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    consent_note: Mapped[Optional[str]] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    # {"created", "updated", "skipped", "invalid"} and [{"line", "errors"}]
+    counts: Mapped[Optional[dict[str, Any]]]
+    errors: Mapped[Optional[list[Any]]]
+    created_at: Mapped[datetime]
+    finished_at: Mapped[Optional[datetime]]

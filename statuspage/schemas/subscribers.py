@@ -130,3 +130,21 @@ class DeliveryPageSchema(Schema):
 
 class TestMailSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
+
+
+class ImportJsonSchema(StrictSchema):
+    csv = fields.String(required=True, validate=validate.Length(min=1))
+    confirmed = fields.Boolean(load_default=False)
+    consent_note = fields.String(validate=validate.Length(max=2000), allow_none=True)
+
+
+class ImportSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    confirmed = fields.Boolean()
+    consent_note = fields.String(allow_none=True)
+    requested_by = fields.String()
+    counts = fields.Dict(allow_none=True)
+    errors = fields.List(fields.Dict(), allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
