@@ -103,6 +103,12 @@ def get_import(import_id: int) -> SubscriberImport:
     return job
 
 
+def recent_imports(limit: int) -> list[SubscriberImport]:
+    """The latest imports, newest first (the console shows their reports)."""
+    return list(db.session.scalars(select(SubscriberImport).order_by(SubscriberImport.id.desc())
+                                   .limit(limit)))
+
+
 def pending_imports() -> list[int]:
     """Imports nobody ran a while after upload (their job was lost, e.g. Redis was down)."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["FANOUT_GRACE_SECONDS"])
