@@ -217,6 +217,7 @@ def fanout_target(conn: Connection, event_id: int):
     return conn.execute(select(
         OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.public_payload,
         OutboxEvent.incident_id, OutboxEvent.maintenance_id, OutboxEvent.rendered,
+        OutboxEvent.payload,
     ).where(OutboxEvent.id == event_id, OutboxEvent.fanout_status == "pending")).first()
 
 

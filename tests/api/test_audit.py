@@ -52,6 +52,7 @@ SCENARIO = [
     ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
     ("PATCH", "/api/integrations/1", {"name": "#incidents"}),
     ("POST", "/api/integrations/1/test", None),
+    ("POST", "/api/subscribers/import", {"csv": "email\nimported@example.com\n"}),
     ("DELETE", "/api/integrations/1", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.

@@ -115,3 +115,21 @@ def test_markdown_conversion_per_channel():
                                         "1. a\n\n2. b\n\n> quoted")
     assert convert("[x](javascript:alert(1))", "teams") == "[x] (javascript:alert(1))"
     assert convert("", "slack") == ""
+
+
+def test_internal_news_reaches_only_integrations_that_asked(api, receiver, run_worker):
+    _integration(api, "slack", receiver.url("/slack/internal"), include_internal=True)
+    _integration(api, "slack", receiver.url("/slack/public-only"))
+    incident = make_incident(api, title="Quiet one", visibility="internal")
+    run_worker()
+    [body] = bodies(receiver, "/slack/internal")
+    assert body["blocks"][0]["text"]["text"].startswith("[internal] [Acme Cloud] SEV2 Investigating: Quiet one")
+    assert receiver.requests("/slack/public-only") == []
+    assert deliveries(channel="email") == [] and deliveries(channel="webhook") == []
+    public = make_incident(api, title="Loud one")
+    api.post(f"/api/incidents/{public['id']}/updates", json={"body": "internal note",
+                                                             "visibility": "internal"})
+    run_worker()
+    assert len(receiver.requests("/slack/public-only")) == 1  # the creation, not the internal note
+    assert len(receiver.requests("/slack/internal")) == 3
+    assert incident["id"] != public["id"]

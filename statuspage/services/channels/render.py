@@ -30,18 +30,20 @@ def webhook_body(tail: str, unsubscribe_url: str) -> bytes:
     return ('{"meta":' + json.dumps(meta, separators=(",", ":")) + "," + tail).encode()
 
 
-def chat_bodies(conn, event) -> dict:
-    """Slack and Teams bodies for an event that email subscribers also hear of."""
+def chat_bodies(conn, event, internal: bool = False) -> dict:
+    """Slack and Teams bodies for an event that email subscribers also hear of (or, for
+    ``internal`` ones, only integrations that asked for internal news)."""
     ctx = email_content.Builder(conn).event_context(event)
-    title = email_content.subject_for(event.event_type, event.public_payload)
+    title = ("[internal] " if internal else "") + email_content.subject_for(event.event_type,
+                                                                            event.public_payload)
     return {kind: build(title, ctx) for kind, build in chat.BUILDERS.items()}
 
 
-def render(conn, event, channels: set[str]) -> dict:
+def render(conn, event, channels: set[str], internal: bool = False) -> dict:
     """What the event's HTTP deliveries on ``channels`` send."""
     out = {}
     if "webhook" in channels:
         out["webhook"] = webhook_tail(event)
     if channels & set(chat.BUILDERS):
-        out.update(chat_bodies(conn, event))
+        out.update(chat_bodies(conn, event, internal))
     return out

@@ -12,6 +12,7 @@ once per event, before the first delivery is handed out.
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Callable, Optional
 
 from flask import current_app
@@ -142,13 +143,13 @@ def _fan_out_subscribers(conn, event, subject: str, ready) -> int:
         after = upper
 
 
-def _fan_out_integrations(conn, event, subject: str, ready) -> int:
+def _fan_out_integrations(conn, event, subject: str, ready, internal: bool = False) -> int:
     component_ids = set(_component_ids(conn, event))
     chosen = [row for row in conn.execute(select(Integration.id, Integration.kind, Integration.name,
                                                  Integration.config).where(
         Integration.kind.in_(CHAT_CHANNELS), Integration.enabled)).all()
-        if not (row.config or {}).get("components")
-        or component_ids & set(row.config["components"])]
+        if (not internal or (row.config or {}).get("include_internal"))
+        and (not (row.config or {}).get("components") or component_ids & set(row.config["components"]))]
     if not chosen:
         return 0
     now = utcnow()
@@ -166,6 +167,16 @@ def _fan_out_integrations(conn, event, subject: str, ready) -> int:
     return created
 
 
+def _fan_out_internal(conn, event, ready) -> int:
+    """An internal event reaches only chat integrations that asked for internal news."""
+    seen_as = SimpleNamespace(**{**event._asdict(), "public_payload": event.payload})
+    if event.rendered is None:
+        outbox.keep_rendered(conn, event.id, render.render(conn, seen_as, set(CHAT_CHANNELS),
+                                                           internal=True))
+        conn.commit()
+    return _fan_out_integrations(conn, seen_as, "[internal] " + subject_for(seen_as), ready, internal=True)
+
+
 def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -> int:
     """Create this event's deliveries window by window; return how many were created.
 
@@ -176,7 +187,9 @@ def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -
         event = outbox.fanout_target(conn, event_id)
         if event is None:
             return 0
-        if event.event_type in WEBHOOK_RULES and event.public_payload is not None:
+        if event.event_type in RULES and event.public_payload is None and event.payload:
+            created += _fan_out_internal(conn, event, ready)
+        elif event.event_type in WEBHOOK_RULES and event.public_payload is not None:
             channels = {"webhook"} | ({"email", *CHAT_CHANNELS} if event.event_type in RULES else set())
             if event.rendered is None:
                 outbox.keep_rendered(conn, event.id, render.render(conn, event, channels - {"email"}))
