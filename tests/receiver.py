@@ -82,15 +82,24 @@ def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.request_queue_size = 1024
+    if len(sys.argv) == 3:  # certificate and key files: serve https
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[1], sys.argv[2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
 
 class Receiver:
-    """Starts the receiver process; ``requests()`` returns what it received."""
+    """Starts the receiver process; ``requests()`` returns what it received.
 
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.receiver"],
+    With ``tls=(certfile, keyfile)`` it serves https (``requests()`` is then not available).
+    """
+
+    def __init__(self, tls: tuple[str, str] | None = None):
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.receiver", *(tls or ())],
                                      stdout=subprocess.PIPE, text=True)
         self.port = int(self.proc.stdout.readline())
         self.base = f"http://127.0.0.1:{self.port}"

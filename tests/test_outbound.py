@@ -120,3 +120,49 @@ def test_redacted_urls_keep_only_scheme_and_host():
     assert outbound.redact_url("https://hooks.slack.com/services/T0/B0/XYZ") == "https://hooks.slack.com/…"
     assert outbound.redact_url("https://example.com/") == "https://example.com/"
     assert outbound.redact_url("http://[::1") == "[redacted url]"
+
+
+def _self_signed(directory, name: str) -> tuple[str, str]:
+    """A certificate for ``name`` (and its key), written to ``directory``."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_https_checks_the_certificate_against_the_name_while_connecting_to_the_checked_address(tmp_path):
+    import ssl
+
+    cert, key = _self_signed(tmp_path, "hooks.receiver.test")
+    server = Receiver(tls=(cert, key))
+    try:
+        trusted = ssl.create_default_context(cafile=cert)
+        to_loopback = lambda host, port: ["127.0.0.1"]  # noqa: E731
+        answer = outbound.post(f"https://hooks.receiver.test:{server.port}/status/201", b"{}",
+                               allow_private=True, resolver=to_loopback, ssl_context=trusted)
+        assert answer.status == 201
+        # Another name on the same address: the certificate does not match it.
+        with pytest.raises(outbound.OutboundError, match="CERTIFICATE_VERIFY_FAILED|match"):
+            outbound.post(f"https://other.receiver.test:{server.port}/status/201", b"{}",
+                          allow_private=True, resolver=to_loopback, ssl_context=trusted)
+    finally:
+        server.stop()
