@@ -4,12 +4,12 @@
    of a change and refetches never gets the old page.
 2. Publish the commit's events to the live stream.
 3. (Re)schedule the maintenance windows the commit created or moved.
-4. Each notification channel's fan-out, then 5. each channel's sends.
+4. Queue the subscriber imports the commit stored.
+5. Each notification channel's fan-out, then 6. each channel's sends.
 
 The email channel's fan-out and send jobs serve every delivery channel (email,
-webhooks, Slack, Teams: one delivery row per recipient and event). Subscriber
-imports ride the same mechanism: their rows are queued for the worker once
-committed. Another channel plugs in with
+webhooks, Slack, Teams: one delivery row per recipient and event). Another
+channel plugs in with
 ``outbox.pipeline(app).add_channel(Channel(name, fanout=..., send=...))`` and
 touches none of the steps above.
 """
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         ("invalidate the public cache", public_cache.invalidate_after_commit),
         ("publish to the live stream", outbox.publish_after_commit),
         ("schedule maintenance windows", maintenance_jobs.schedule_after_commit),
+        ("queue subscriber imports", import_jobs.queue_after_commit),
     ])
     pipeline.add_channel(email_jobs.CHANNEL)
-    pipeline.add_channel(import_jobs.CHANNEL)
     outbox.init_app(app, pipeline)

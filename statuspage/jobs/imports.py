@@ -1,4 +1,4 @@
-"""Subscriber imports on the worker, and their after-commit channel."""
+"""Subscriber imports on the worker, and their after-commit step."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -24,12 +24,6 @@ def import_later(import_ids: Iterable[int]) -> None:
         queues.enqueue(run_import, import_id, on=QUEUE, job_timeout=1800, result_ttl=3600)
 
 
-def _queue_step(committed: outbox.Committed) -> None:
+def queue_after_commit(committed: outbox.Committed) -> None:
+    """After-commit step: queue the imports the commit stored."""
     import_later(committed.sends.get(subscriber_csv.CHANNEL, ()))
-
-
-def _nothing_to_fan_out(_committed: outbox.Committed) -> None:
-    pass
-
-
-CHANNEL = outbox.Channel(subscriber_csv.CHANNEL, fanout=_nothing_to_fan_out, send=_queue_step)
