@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -27,26 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _latency(client, token: str, n: int) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        response = client.post("/api/incidents", json={"title": f"Bench {i}", "severity": "SEV3"},
-                               headers={"Authorization": f"Bearer {token}"})
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 201, response.get_data(as_text=True)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
-
-
-def _forget_pending(db, redis_client) -> None:
-    """Latency probes must not send anything: drop their fan-out before the measured run."""
-    from statuspage.models import OutboxEvent
-
-    db.session.execute(db.update(OutboxEvent).values(fanout_status="done"))
-    db.session.commit()
-    redis_client.client.flushdb()
+from bench.email_fanout import _forget_pending, _latency  # noqa: E402  (the same probes)
 
 
 def _add_webhooks(db, receiver, start: int, count: int) -> None:

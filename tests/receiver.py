@@ -23,6 +23,8 @@ import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -118,6 +120,20 @@ class Receiver:
         self.proc.terminate()
         self.proc.wait(10)
         self.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    """A receiver process shared by a test module."""
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def allow_private(app, monkeypatch):
+    """Outbound requests may reach the loopback receiver."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
 
 
 if __name__ == "__main__":

@@ -4,15 +4,8 @@ from __future__ import annotations
 import pytest
 
 from statuspage import outbound
-from tests.receiver import Receiver
+from tests.receiver import Receiver, receiver  # noqa: F401  (fixture)
 from tests.stream.servers import free_port
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    server = Receiver()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("address", [

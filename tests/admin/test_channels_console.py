@@ -10,19 +10,9 @@ from statuspage.extensions import db
 from statuspage.models import Integration, Subscriber, SubscriberImport
 from tests.conftest import make_incident
 from tests.helpers_subs import make_subscriber
-from tests.receiver import Receiver
+from tests.receiver import allow_private, receiver  # noqa: F401  (fixtures)
 
-
-@pytest.fixture(scope="module")
-def receiver():
-    server = Receiver()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _outbound(app, monkeypatch):
-    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+pytestmark = pytest.mark.usefixtures("allow_private")
 
 
 def test_integrations_screen_adds_tests_and_shows_the_last_result(console, receiver, run_worker):

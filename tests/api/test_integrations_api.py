@@ -14,15 +14,11 @@ from statuspage.schemas import integrations as kinds
 from statuspage.services import integrations
 from tests.conftest import make_component
 from tests.helpers import assert_problem, audit_actions
+from tests.receiver import allow_private  # noqa: F401  (fixture)
 
 HOOK = "http://127.0.0.1:9/services/T000/B000/very-secret-part"
 
 
-@pytest.fixture
-def allow_private(app):
-    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
-    yield
-    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
 
 
 def _slack(api, **fields):

@@ -12,13 +12,12 @@ from statuspage.models import AuditEvent, Subscriber, SubscriberImport
 from tests.conftest import make_component
 from tests.helpers import assert_problem
 from tests.helpers_subs import deliveries, make_subscriber
+from tests.receiver import allow_private  # noqa: F401  (fixture)
 
 HEADER = "email,endpoint,mode,components,state,created_at,confirmed_at\n"
 
 
-@pytest.fixture(autouse=True)
-def _outbound(app, monkeypatch):
-    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+pytestmark = pytest.mark.usefixtures("allow_private")
 
 
 def _export(api) -> list[dict]:

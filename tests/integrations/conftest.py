@@ -3,17 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.receiver import Receiver
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    server = Receiver()
-    yield server
-    server.stop()
+from tests.receiver import allow_private, receiver  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
-def _outbound(app, monkeypatch):
-    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+def _quick_retries(app, monkeypatch, allow_private):
     monkeypatch.setitem(app.config, "DELIVERY_BACKOFF_SECONDS", (1, 1))
