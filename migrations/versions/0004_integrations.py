@@ -1,7 +1,7 @@
 """integrations: configured chat channels and alert senders
 
 Revision ID: 0004_integrations
-Revises: 0003_component_archive
+Revises: 0004_user_sessions
 Create Date: 2026-12-01 21:15:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_integrations"
-down_revision = "0003_component_archive"
+down_revision = "0004_user_sessions"
 branch_labels = None
 depends_on = None
 

@@ -16,12 +16,13 @@ from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
 from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent, SubscriberImport
 from .templates import IncidentTemplate
-from .users import ROLES, ApiToken, User
+from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "Delivery", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User", "clock_at", "utcnow",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",
+    "UserSession", "clock_at", "utcnow",
 ]

@@ -8,7 +8,7 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from statuspage.extensions import db
-from statuspage.logs import scrub
+from statuspage.redaction import scrub
 from statuspage.models import AuditEvent, Integration
 from statuspage.schemas import integrations as kinds
 from statuspage.services import integrations
