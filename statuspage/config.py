@@ -123,6 +123,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
         "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        # Outbound webhooks: private/loopback receivers allowed (tests, on-premise only).
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
+        # A webhook subscriber is disabled after this many deliveries failed in a row.
+        "WEBHOOK_MAX_FAILURES": int(env.get("WEBHOOK_MAX_FAILURES", "10")),
+        # Requests one send job makes in parallel (threads: receivers answer slowly).
+        "WEBHOOK_CONNECTIONS": int(env.get("WEBHOOK_CONNECTIONS", "8")),
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
