@@ -1,5 +1,6 @@
 """All models, imported here so metadata is complete for Alembic."""
 from .audit import AuditEvent
+from .automation import AlertGroupIncident, AlertSignal, IngestRecord, Monitor, MonitorResult
 from .base import Base, clock_at, utcnow
 from .components import Component, ComponentGroup, ComponentStatusChange
 from .idempotency import IdempotencyKey
@@ -19,7 +20,7 @@ from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User
 
 __all__ = [
-    "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
+    "ActionItem", "AlertGroupIncident", "AlertSignal", "IngestRecord", "Monitor", "MonitorResult", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
