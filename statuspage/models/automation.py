@@ -115,3 +115,4 @@ class MonitorResult(Base):
     error: Mapped[Optional[str]] = mapped_column(String(300))
     samples: Mapped[int] = mapped_column(default=1)
     failures: Mapped[int] = mapped_column(default=0)
+    folded: Mapped[bool] = mapped_column(default=False)  # an hour's checks in one row
