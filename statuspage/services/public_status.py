@@ -22,7 +22,7 @@ from ..errors import NotFound
 from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
-from . import uptime
+from . import monitor_metrics, uptime
 
 HISTORY_DAYS = 14
 
@@ -244,6 +244,9 @@ def build(now: Optional[datetime] = None) -> dict:
                                          .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
     views = {c.id: _component_view(c, ups[c.id]) for c in components}
+    charts = monitor_metrics.public_for_components()
+    for cid, view in views.items():  # response-time charts of public monitors
+        view["metrics"] = [{"id": m.id, "name": m.name} for m in charts.get(cid, [])]
     incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)
