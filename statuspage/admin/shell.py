@@ -17,6 +17,8 @@ NAV = (
     ("admin.maintenance", "Maintenance", "viewer"),
     ("admin.templates", "Templates", "viewer"),
     ("admin.subscribers", "Subscribers & deliveries", "admin"),
+    ("admin.integrations", "Alert integrations", "admin"),
+    ("admin.monitors", "Monitors", "admin"),
     ("admin.audit", "Audit log", "admin"),
     ("admin.users", "Users & tokens", "admin"),
 )
