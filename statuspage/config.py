@@ -131,8 +131,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Built-in monitors: shortest interval allowed, how often the worker looks for
         # due checks, checks run at once per worker, and the results' retention.
         "MONITOR_MIN_INTERVAL": int(env.get("MONITOR_MIN_INTERVAL", "10")),
-        "MONITOR_TICK_SECONDS": float(env.get("MONITOR_TICK_SECONDS", "0.5")),
-        "MONITOR_CONCURRENCY": int(env.get("MONITOR_CONCURRENCY", "32")),
+        "MONITOR_TICK_SECONDS": float(env.get("MONITOR_TICK_SECONDS", "0.2")),
+        "MONITOR_CONCURRENCY": int(env.get("MONITOR_CONCURRENCY", "64")),
         "MONITOR_RAW_HOURS": int(env.get("MONITOR_RAW_HOURS", "48")),
         "MONITOR_RETENTION_DAYS": int(env.get("MONITOR_RETENTION_DAYS", "90")),
         "MONITOR_COMPACT_SECONDS": float(env.get("MONITOR_COMPACT_SECONDS", "3600")),
