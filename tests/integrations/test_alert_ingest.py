@@ -199,3 +199,10 @@ def test_changes_reach_the_status_history_with_the_integration_as_actor(api, ano
         ComponentStatusChange.component_id == component["id"]).order_by(
         ComponentStatusChange.id.desc())).first()
     assert change.actor_label == f"integration:{source['id']}" and change.to_status == "major_outage"
+
+
+def test_oversized_bodies_are_refused_with_413(api, anon):
+    source = make_source(api)
+    response = anon.client.post(hook_path(source), data=b"x" * (1024 * 1024 + 1),
+                                headers={"Content-Type": "application/json"})
+    assert_problem(response, 413)

@@ -136,3 +136,26 @@ def test_private_addresses_are_refused_unless_allowed(app, api, target, clock):
     row = db.session.get(Monitor, monitor["id"])
     assert row.state == "down" and row.last_error.startswith("Refused:")
     assert target.hits("/private") == []
+
+
+def test_the_worker_loop_claims_probes_and_records_in_batches(app, api, target, monkeypatch):
+    from statuspage.monitoring.scheduler import MonitorLoop
+    from tests.resilience.procs import wait_for
+
+    monkeypatch.setitem(app.config, "MONITOR_MIN_INTERVAL", 1)
+    monkeypatch.setitem(app.config, "MONITOR_TICK_SECONDS", 0.05)
+    monkeypatch.setitem(app.config, "MONITOR_COMPACT_SECONDS", 0)
+    for n in range(3):
+        make_monitor(api, name=f"loop {n}", url=f"{target.base}/loop/{n}", interval_seconds=1,
+                     timeout_seconds=0.5)
+    loop = MonitorLoop(app).start()
+    try:
+        wait_for(lambda: len({h["path"] for h in target.hits("/loop/")}) == 3
+                 and len(target.hits("/loop/")) >= 6, 30, "two checks of each monitor")
+    finally:
+        loop.stop()
+    db.session.expire_all()
+    monitors = db.session.scalars(select(Monitor)).all()
+    assert {m.state for m in monitors} == {"up"} and all(m.lease_until is None for m in monitors)
+    stored = db.session.scalars(select(MonitorResult)).all()
+    assert len(stored) == len(target.hits("/loop/")) and all(r.ok for r in stored)
