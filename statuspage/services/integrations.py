@@ -17,7 +17,7 @@ from .. import outbound
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Integration, utcnow
-from . import audit, components, secretbox
+from . import audit, components, secretbox, signals
 from .context import Actor
 
 GENERATED_PREFIX = "spi_"
@@ -141,6 +141,8 @@ def delete(actor: Actor, integration_id: int) -> None:
     integration = get(integration_id)
     audit.record(actor, "integration.deleted", "integration", integration.id,
                  before=snapshot(integration))
+    # Alerts it left firing must not hold components once nothing can resolve them.
+    signals.release(f"integration:{integration.id}", f"Integration {integration.name} deleted")
     db.session.delete(integration)
     db.session.flush()
 
