@@ -87,8 +87,11 @@ def update(actor: Actor, monitor_id: int, data: dict) -> Monitor:
     b, a = audit.diff(before, snapshot(monitor))
     if a:
         audit.record(actor, "monitor.updated", "monitor", monitor.id, before=b, after=a)
-    if "component_id" in a or monitor.paused:
-        signals.resolve(_source(monitor), "check")  # stale verdicts must not keep a component down
+    if "component_id" in a or (monitor.paused and not before["paused"]):
+        # A stale verdict must not hold a component; the next checks judge afresh.
+        monitor.state, monitor.failures_in_row, monitor.slow_in_row, monitor.successes_in_row = \
+            "unknown", 0, 0, 0
+        signals.release(_source(monitor), f"Monitor {monitor.name} paused or moved")
     return monitor
 
 
@@ -96,7 +99,7 @@ def delete(actor: Actor, monitor_id: int) -> None:
     """Remove a monitor with its results; its signal stops firing."""
     monitor = get(monitor_id)
     audit.record(actor, "monitor.deleted", "monitor", monitor.id, before=snapshot(monitor))
-    signals.resolve(_source(monitor), "check")
+    signals.release(_source(monitor), f"Monitor {monitor.name} deleted")
     db.session.delete(monitor)
     db.session.flush()
 

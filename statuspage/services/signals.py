@@ -99,3 +99,13 @@ def firing_for(source: str, group_key: Optional[str] = None) -> list[AlertSignal
     if group_key is not None:
         stmt = stmt.where(AlertSignal.group_key == group_key)
     return list(db.session.scalars(stmt.order_by(AlertSignal.id)))
+
+
+def release(source: str, reason: str) -> list[dict]:
+    """Stop every firing signal of ``source`` (deleted, paused, re-pointed) and move the
+    components they held back to what the remaining signals ask for."""
+    firing = firing_for(source)
+    for signal in firing:
+        signal.firing = False
+    db.session.flush()
+    return reconcile(source, firing, reason=reason) if firing else []

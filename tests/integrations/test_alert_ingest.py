@@ -206,3 +206,11 @@ def test_oversized_bodies_are_refused_with_413(api, anon):
     response = anon.client.post(hook_path(source), data=b"x" * (1024 * 1024 + 1),
                                 headers={"Content-Type": "application/json"})
     assert_problem(response, 413)
+
+
+def test_deleting_an_integration_releases_what_its_alerts_held(api, anon):
+    component = make_component(api, name="API")
+    source = make_source(api)
+    post(anon, source, alertmanager(am_alert()))
+    assert api.delete(f"/api/integrations/{source['id']}").status_code == 204
+    assert status_of(api, component) == "operational"

@@ -159,3 +159,17 @@ def test_the_worker_loop_claims_probes_and_records_in_batches(app, api, target, 
     assert {m.state for m in monitors} == {"up"} and all(m.lease_until is None for m in monitors)
     stored = db.session.scalars(select(MonitorResult)).all()
     assert len(stored) == len(target.hits("/loop/")) and all(r.ok for r in stored)
+
+
+def test_pausing_releases_the_component_and_resuming_judges_afresh(api, target, clock):
+    component = make_component(api)
+    monitor = make_monitor(api, url=f"{target.base}/pause", component_id=component["id"],
+                           failure_threshold=1, recovery_threshold=1)
+    target.set("failing")
+    clock.tick()
+    assert status_of(api, component) == "major_outage"
+    api.post(f"/api/monitors/{monitor['id']}/pause")
+    assert status_of(api, component) == "operational"
+    api.post(f"/api/monitors/{monitor['id']}/resume")
+    clock.tick()
+    assert status_of(api, component) == "major_outage"
