@@ -31,12 +31,12 @@ def public_monitor(monitor_id: int) -> Monitor:
     return monitor
 
 
-def public_for_components() -> dict[int, list[Monitor]]:
-    """Monitors with public metrics, by the component they watch."""
-    found: dict[int, list[Monitor]] = {}
+def public_charts() -> dict[int, list[dict]]:
+    """Monitors with public metrics (``{"id", "name"}``), by the component they watch."""
+    found: dict[int, list[dict]] = {}
     for monitor in db.session.scalars(select(Monitor).where(
             Monitor.public_metric, Monitor.component_id.is_not(None)).order_by(Monitor.id)):
-        found.setdefault(monitor.component_id, []).append(monitor)
+        found.setdefault(monitor.component_id, []).append({"id": monitor.id, "name": monitor.name})
     return found
 
 

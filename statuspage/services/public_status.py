@@ -243,10 +243,8 @@ def build(now: Optional[datetime] = None) -> dict:
     components = list(db.session.scalars(select(Component).where(Component.active)
                                          .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
-    views = {c.id: _component_view(c, ups[c.id]) for c in components}
-    charts = monitor_metrics.public_for_components()
-    for cid, view in views.items():  # response-time charts of public monitors
-        view["metrics"] = [{"id": m.id, "name": m.name} for m in charts.get(cid, [])]
+    charts = monitor_metrics.public_charts()  # response times of public monitors
+    views = {c.id: {**_component_view(c, ups[c.id]), "metrics": charts.get(c.id, [])} for c in components}
     incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)
