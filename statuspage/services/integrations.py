@@ -129,6 +129,8 @@ def update(actor: Actor, integration_id: int, data: dict) -> Integration:
         _set_secret(integration, data, data["secret"])
     integration.updated_at = utcnow()
     db.session.flush()
+    if before["enabled"] and not integration.enabled:  # nothing can resolve its alerts now
+        signals.release(f"integration:{integration.id}", f"Integration {integration.name} disabled")
     b, a = audit.diff(before, snapshot(integration))
     if a or data.get("secret") is not None:
         audit.record(actor, "integration.updated", "integration", integration.id, before=b,

@@ -208,9 +208,14 @@ def test_oversized_bodies_are_refused_with_413(api, anon):
     assert_problem(response, 413)
 
 
-def test_deleting_an_integration_releases_what_its_alerts_held(api, anon):
+def test_disabling_or_deleting_an_integration_releases_what_its_alerts_held(api, anon):
     component = make_component(api, name="API")
     source = make_source(api)
     post(anon, source, alertmanager(am_alert()))
+    api.patch(f"/api/integrations/{source['id']}", json={"enabled": False})
+    assert status_of(api, component) == "operational"
+    api.patch(f"/api/integrations/{source['id']}", json={"enabled": True})
+    post(anon, source, alertmanager(am_alert(fingerprint="again")))
+    assert status_of(api, component) == "major_outage"
     assert api.delete(f"/api/integrations/{source['id']}").status_code == 204
     assert status_of(api, component) == "operational"
