@@ -171,6 +171,14 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "STREAM_REDIS_CONNECTIONS": int(env.get("STREAM_REDIS_CONNECTIONS", "20")),
         "STREAM_QUEUE_SIZE": int(env.get("STREAM_QUEUE_SIZE", "1000")),
         "RELAY_INTERVAL_SECONDS": float(env.get("RELAY_INTERVAL_SECONDS", "1")),
+        # Built-in monitors: shortest interval allowed, how often the worker looks for
+        # due checks, checks run at once per worker, and the results' retention.
+        "MONITOR_MIN_INTERVAL": int(env.get("MONITOR_MIN_INTERVAL", "10")),
+        "MONITOR_TICK_SECONDS": float(env.get("MONITOR_TICK_SECONDS", "0.2")),
+        "MONITOR_CONCURRENCY": int(env.get("MONITOR_CONCURRENCY", "64")),
+        "MONITOR_RAW_HOURS": int(env.get("MONITOR_RAW_HOURS", "48")),
+        "MONITOR_RETENTION_DAYS": int(env.get("MONITOR_RETENTION_DAYS", "90")),
+        "MONITOR_COMPACT_SECONDS": float(env.get("MONITOR_COMPACT_SECONDS", "3600")),
         # redis-py caps a pool at 100; past the cap callers wait instead of failing.
         "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "100")),
         # Rate-limit checks are one short round trip; a few connections serve a storm.

@@ -1,5 +1,6 @@
 """All models, imported here so metadata is complete for Alembic."""
 from .audit import AuditEvent
+from .automation import AlertGroupIncident, AlertSignal, IngestRecord, Monitor, MonitorResult
 from .base import Base, clock_at, utcnow
 from .components import Component, ComponentGroup, ComponentStatusChange
 from .idempotency import IdempotencyKey
@@ -19,8 +20,9 @@ from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
-    "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
-    "ComponentStatusChange", "Delivery", "EmailDelivery", "IdempotencyKey", "Incident",
+    "ActionItem", "AlertGroupIncident", "AlertSignal", "ApiToken", "AuditEvent", "Base",
+    "Component", "ComponentGroup", "ComponentStatusChange", "Delivery", "EmailDelivery",
+    "IdempotencyKey", "Incident", "IngestRecord", "Monitor", "MonitorResult",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
     "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_dump, post_load, validate
 
 from .common import Id, StrictSchema
@@ -25,6 +26,7 @@ class IntegrationInput(StrictSchema):
     SECRET_STORAGE: str = "encrypted"  # "encrypted": used again; "hashed": only compared
     SECRET_IS_URL = False  # the secret is the URL the product posts to (SSRF-checked)
     GENERATE_SECRET = False  # no secret in the input: the server makes one, shown once
+    INGEST = False  # senders post to ``/api/hooks/<kind>/<secret>`` (shown once, as ``ingest_url``)
 
     kind = fields.String(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -93,6 +95,7 @@ class IntegrationSchema(Schema):
     secret_hint = fields.String(allow_none=True)
     # Present once, in the answer that created a server-generated secret.
     secret = fields.Function(lambda i: getattr(i, "plain_secret", None), allow_none=True)
+    ingest_url = fields.Method("_ingest_url", allow_none=True)
     last_delivery_at = fields.DateTime(allow_none=True)
     last_delivery_status = fields.String(allow_none=True)
     last_response_code = fields.Integer(allow_none=True)
@@ -101,10 +104,17 @@ class IntegrationSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
+    def _ingest_url(self, integration) -> Optional[str]:
+        plain = getattr(integration, "plain_secret", None)
+        if plain is None or not getattr(KINDS.get(integration.kind), "INGEST", False):
+            return None
+        return f"{current_app.config['PUBLIC_BASE_URL']}/api/hooks/{integration.kind}/{plain}"
+
     @post_dump
     def _secret_only_once(self, data: dict, **_kwargs) -> dict:
-        if data.get("secret") is None:
-            data.pop("secret", None)
+        for key in ("secret", "ingest_url"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
 

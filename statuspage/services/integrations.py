@@ -19,7 +19,7 @@ from ..domain.deliveries import CHAT_CHANNELS
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Integration, utcnow
-from . import audit, components, outbox, secretbox
+from . import audit, components, outbox, secretbox, signals
 from .context import Actor
 from .email import deliveries
 
@@ -132,6 +132,8 @@ def update(actor: Actor, integration_id: int, data: dict) -> Integration:
         _set_secret(integration, data, data["secret"])
     integration.updated_at = utcnow()
     db.session.flush()
+    if before["enabled"] and not integration.enabled:  # nothing can resolve its alerts now
+        signals.release(f"integration:{integration.id}", f"Integration {integration.name} disabled")
     b, a = audit.diff(before, snapshot(integration))
     if a or data.get("secret") is not None:
         audit.record(actor, "integration.updated", "integration", integration.id, before=b,
@@ -144,6 +146,8 @@ def delete(actor: Actor, integration_id: int) -> None:
     integration = get(integration_id)
     audit.record(actor, "integration.deleted", "integration", integration.id,
                  before=snapshot(integration))
+    # Alerts it left firing must not hold components once nothing can resolve them.
+    signals.release(f"integration:{integration.id}", f"Integration {integration.name} deleted")
     db.session.delete(integration)
     db.session.flush()
 

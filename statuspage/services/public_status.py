@@ -22,7 +22,7 @@ from ..errors import NotFound
 from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
-from . import uptime
+from . import monitor_metrics, uptime
 
 HISTORY_DAYS = 14
 
@@ -251,7 +251,8 @@ def build(now: Optional[datetime] = None) -> dict:
     components = list(db.session.scalars(select(Component).where(Component.active)
                                          .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
-    views = {c.id: _component_view(c, ups[c.id]) for c in components}
+    charts = monitor_metrics.public_charts()  # response times of public monitors
+    views = {c.id: {**_component_view(c, ups[c.id]), "metrics": charts.get(c.id, [])} for c in components}
     incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)

@@ -14,6 +14,8 @@ READ_PAGES = {
     "/admin/maintenance": "viewer", "/admin/templates": "viewer", "/admin/subscribers": "admin",
     "/admin/audit": "admin", "/admin/users": "admin", "/admin/account/password": "viewer",
     "/admin/integrations": "admin",
+    "/admin/alerts": "admin",
+    "/admin/monitors": "admin",
 }
 RANK = {"viewer": 0, "responder": 1, "admin": 2}
 
