@@ -27,19 +27,48 @@ def _seconds_list(value: str | None, default: tuple[int, ...]) -> tuple[int, ...
     return tuple(int(part) for part in value.split(",") if part.strip())
 
 
+# A shorter key can be brute-forced offline from one signed cookie or email link.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting the process must not start with; the message is one line for the operator."""
+
+
+def _production_checks(env: dict) -> None:
+    key = env.get("SECRET_KEY") or ""
+    if not key:
+        raise ConfigError("SECRET_KEY must be set when PRODUCTION is set (a long random string).")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when "
+                          f"PRODUCTION is set (it has {len(key)}).")
+    if not env.get("METRICS_TOKEN"):
+        raise ConfigError("METRICS_TOKEN must be set when PRODUCTION is set "
+                          "(/metrics answers only scrapes that send it).")
+
+
 def _secret_key(instance_path: Path, env: dict) -> str:
     key = env.get("SECRET_KEY")
     if key:
         return key
-    if _bool(env.get("PRODUCTION"), False):
-        raise RuntimeError("SECRET_KEY must be set in production")
     # Development: generate once so sessions and email links survive restarts.
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created private, never readable by others even for a moment
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of this instance made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def default_stream_cap(worker_connections: int) -> int:
+    """Open streams one web process accepts: at most 60 % of its connection slots, so
+    page loads, polls and operators' writes always find one free (at least 50 kept)."""
+    return max(1, min(worker_connections * 3 // 5, worker_connections - 50))
 
 
 def prometheus_dir(env: dict | None = None) -> str:
@@ -64,6 +93,8 @@ def instance_path(env: dict | None = None) -> str | None:
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
+    if _bool(env.get("PRODUCTION"), False):
+        _production_checks(env)
     instance = Path(instance_path)
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'statuspage.db'}"
     return {
@@ -79,6 +110,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PAGE_NAME": env.get("PAGE_NAME", "Acme Cloud"),
         "PAGE_TIMEZONE": env.get("PAGE_TIMEZONE", "UTC"),
         "PUBLIC_CACHE": _bool(env.get("PUBLIC_CACHE"), True),  # off: benchmarks of the uncached path
+        # A static copy of the public site the worker keeps current (a symlink it swaps).
+        "STATIC_SNAPSHOT_DIR": env.get("STATIC_SNAPSHOT_DIR") or None,
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),  # who may frame /status/embed
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
@@ -90,6 +123,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
         "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        # Outbound webhooks: private/loopback receivers allowed (tests, on-premise only).
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
+        # A webhook subscriber is disabled after this many deliveries failed in a row.
+        "WEBHOOK_MAX_FAILURES": int(env.get("WEBHOOK_MAX_FAILURES", "10")),
+        # Requests one send job makes in parallel (threads: receivers answer slowly).
+        "WEBHOOK_CONNECTIONS": int(env.get("WEBHOOK_CONNECTIONS", "8")),
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
@@ -121,6 +160,13 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAINTENANCE_SWEEP_SECONDS": int(env.get("MAINTENANCE_SWEEP_SECONDS", "60")),
         "STREAM_RETRY_MS": int(env.get("STREAM_RETRY_MS", "3000")),
         "STREAM_RATE_LIMIT": env.get("STREAM_RATE_LIMIT", "120 per minute"),
+        # Public streams per web process; past it a reader is told to poll instead (503).
+        "STREAM_MAX_CLIENTS": int(env.get("STREAM_MAX_CLIENTS") or default_stream_cap(
+            int(env.get("WORKER_CONNECTIONS") or "5000"))),
+        # Seconds a refused reader waits before trying the stream again (jittered up to 2x).
+        "STREAM_RETRY_AFTER_SECONDS": int(env.get("STREAM_RETRY_AFTER_SECONDS", "30")),
+        # How often a reader without a stream polls /api/public/status (jittered by the page).
+        "STREAM_POLL_SECONDS": int(env.get("STREAM_POLL_SECONDS", "10")),
         # Per web process: connections for replays (the live feed uses one more).
         "STREAM_REDIS_CONNECTIONS": int(env.get("STREAM_REDIS_CONNECTIONS", "20")),
         "STREAM_QUEUE_SIZE": int(env.get("STREAM_QUEUE_SIZE", "1000")),
@@ -143,7 +189,10 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         "WTF_CSRF_TIME_LIMIT": None,
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1")),
+        # Request bodies larger than this are refused (413) before they are read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # Only a proxy in front may name the client: a direct client would choose its own IP.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_JSON": _bool(env.get("LOG_JSON"), True),

@@ -105,12 +105,15 @@ def run_until_stopped(burst: bool) -> None:
     with it the relay and the sweeps, down for good.
     """
     from .jobs.maintenance import schedule_sweep
+    from .jobs.snapshot import request_refresh
 
     backoff = 0.5
     while True:
         worker = None
         try:
             schedule_sweep()  # the maintenance safety net; one chain however many workers start
+            if current_app.config.get("STATIC_SNAPSHOT_DIR"):
+                request_refresh()  # a deploy or a restart brings the static copy up to date
             worker = make_worker()
             worker.work(with_scheduler=True, burst=burst)
         except redis.RedisError as exc:

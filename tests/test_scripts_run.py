@@ -24,8 +24,9 @@ from tests.stream.servers import free_port
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Ready: web and worker are running"
 
-pytestmark = pytest.mark.skipif(POSTGRES, reason="./scripts/run always runs the embedded default; "
-                                                 "the embedded pass covers it")
+pytestmark = [pytest.mark.skipif(POSTGRES, reason="./scripts/run always runs the embedded default; "
+                                                  "the embedded pass covers it"),
+              pytest.mark.slow(seconds=70)]
 
 
 class Run:
@@ -179,8 +180,6 @@ def test_ctrl_c_stops_web_worker_and_the_embedded_redis(two_runs):
     assert two_runs["left_after_second"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="gunicorn's default root handler writes every web log "
-                                       "record a second time (the logging setup's doubling)")
 def test_each_log_line_appears_once(two_runs):
     probe = two_runs["probe"]
     assert sum(probe in line for line in two_runs["first_all_output"]) == 1

@@ -17,6 +17,7 @@ NAV = (
     ("admin.maintenance", "Maintenance", "viewer"),
     ("admin.templates", "Templates", "viewer"),
     ("admin.subscribers", "Subscribers & deliveries", "admin"),
+    ("admin.integrations", "Integrations", "admin"),
     ("admin.audit", "Audit log", "admin"),
     ("admin.users", "Users & tokens", "admin"),
 )

@@ -10,17 +10,19 @@ from .incidents import (
     IncidentUpdate,
     IncidentUpdateComponent,
 )
+from .integrations import Integration
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
-from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
+from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent, SubscriberImport
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
-    "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
-    "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
+    "ComponentStatusChange", "Delivery", "EmailDelivery", "IdempotencyKey", "Incident",
+    "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "UserSession", "clock_at", "utcnow",
+    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",
+    "UserSession", "clock_at", "utcnow",
 ]

@@ -7,7 +7,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from ..api import problems
 from ..domain.pagetime import local_date, month_bounds, shift_month
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..models import utcnow
 from ..services import public_status
 from .blueprint import bp
@@ -15,6 +15,7 @@ from .cache import cached
 from .serialise import live_snapshot
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FIRST_MONTH = (1970, 1)  # history pages exist from here to the current month
 HTML = "text/html"
 
 
@@ -55,7 +56,10 @@ def _month_arg():
     match = _MONTH_RE.match(raw)
     if not match:
         abort(400, "month must look like 2026-03.")
-    return int(match[1]), int(match[2]), today
+    year, month = int(match[1]), int(match[2])
+    if not FIRST_MONTH <= (year, month) <= (today.year, today.month):
+        raise NotFound("No history for that month.")
+    return year, month, today
 
 
 def _history_page(year: int, month: int, today) -> str:

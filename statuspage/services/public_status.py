@@ -122,6 +122,14 @@ def maintenance_view(m: Maintenance) -> dict:
                            for c in m.shown_components]}
 
 
+def maintenance_record(maintenance_id: int) -> dict:
+    """One maintenance window (404 when there is none)."""
+    found = db.session.get(Maintenance, maintenance_id)
+    if found is None:
+        raise NotFound(f"Maintenance {maintenance_id} does not exist.")
+    return maintenance_view(found)
+
+
 def maintenances(now: datetime) -> dict:
     """Windows in progress (``active``) and scheduled ones not yet over (``upcoming``), soonest first."""
     rows = db.session.scalars(select(Maintenance).where(Maintenance.status != "completed")

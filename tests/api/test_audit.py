@@ -48,6 +48,12 @@ SCENARIO = [
     ("PATCH", "/api/users/2", {"role": "responder"}),
     ("POST", "/api/users/2/tokens", {"name": "ci"}),
     ("DELETE", "/api/tokens/2", None),
+    # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
+    ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
+    ("PATCH", "/api/integrations/1", {"name": "#incidents"}),
+    ("POST", "/api/integrations/1/test", None),
+    ("POST", "/api/subscribers/import", {"csv": "email\nimported@example.com\n"}),
+    ("DELETE", "/api/integrations/1", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
 COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry")}

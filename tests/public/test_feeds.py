@@ -95,3 +95,11 @@ def test_badges(client, api):
     assert ET.fromstring(one.data).get("aria-label") == "API: partial outage"
     missing = client.get("/status/components/999/badge.svg")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_calendar_escapes_a_bare_carriage_return(client):
+    make_maintenance(title="Upgrade", description="First line\rX-INJECTED:1\r\nSecond\nThird")
+    body = client.get("/status/maintenance.ics").get_data(as_text=True)
+    assert "\r" not in body.replace("\r\n", "")  # every line ends in CRLF; no CR of its own
+    assert "\nX-INJECTED" not in body
+    assert "First line\\nX-INJECTED:1\\nSecond\\nThird" in body.replace("\r\n ", "")

@@ -86,3 +86,19 @@ def test_test_email_text():
     subscribers.send_test_email(SYSTEM, "ops@example.com")
     db.session.commit()
     _check("test_email", _built_message({"kind": "test"}))
+
+
+def test_notification_html_keeps_only_what_the_public_page_keeps():
+    body = ("# Big news\n\n![pixel](https://tracker.example/p.png)\n\n"
+            '<img src="https://tracker.example/raw.png"> and **bold** [link](https://example.com)')
+    make_subscriber("reader@example.com")
+    payload = {"incident": INCIDENT, "update": {**UPDATE, "body": body}}
+    outbox.record("INCIDENT_UPDATE_POSTED", payload, payload, notify=True)
+    db.session.commit()
+    notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
+    html = _built_message({"kind": "notification"}).get_body(("html",)).get_content()
+    assert not re.search(r"<img\b|<[^>]+\ssrc=", html)  # no remote images: the text only
+    assert "tracker.example/p.png" not in html
+    assert html.count("<h1") == 1  # the email's own heading; the body's starts at h3
+    assert "<h3>Big news</h3>" in html and "<strong>bold</strong>" in html
+    assert 'href="https://example.com"' in html
