@@ -221,6 +221,7 @@ def other_app(app, instance_dir):
 
     yield build
     for other in made:
+        other.extensions["public_generation"].stop()
         with other.app_context():
             db.engine.dispose()
         other.extensions["redis"].close()
