@@ -5,9 +5,12 @@
 2. Publish the commit's events to the live stream.
 3. (Re)schedule the maintenance windows the commit created or moved.
 4. Queue a refresh of the static copy of the public site (when one is kept).
-5. Each notification channel's fan-out, then 6. each channel's sends.
+5. Queue the subscriber imports the commit stored.
+6. Each notification channel's fan-out, then 7. each channel's sends.
 
-Email is the only channel so far. Another one (webhooks, chat) plugs in with
+The email channel's fan-out and send jobs serve every delivery channel (email,
+webhooks, Slack, Teams: one delivery row per recipient and event). Another
+channel plugs in with
 ``outbox.pipeline(app).add_channel(Channel(name, fanout=..., send=...))`` and
 touches none of the steps above.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .jobs import email as email_jobs
+from .jobs import imports as import_jobs
 from .jobs import maintenance as maintenance_jobs
 from .jobs import snapshot as snapshot_jobs
 from .public import cache as public_cache
@@ -29,6 +33,7 @@ def init_app(app: Flask) -> None:
         ("publish to the live stream", outbox.publish_after_commit),
         ("schedule maintenance windows", maintenance_jobs.schedule_after_commit),
         ("refresh the static snapshot", snapshot_jobs.refresh_after_commit),
+        ("queue subscriber imports", import_jobs.queue_after_commit),
     ])
     pipeline.add_channel(email_jobs.CHANNEL)
     outbox.init_app(app, pipeline)

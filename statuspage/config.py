@@ -123,6 +123,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
         "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        # Outbound webhooks: private/loopback receivers allowed (tests, on-premise only).
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
+        # A webhook subscriber is disabled after this many deliveries failed in a row.
+        "WEBHOOK_MAX_FAILURES": int(env.get("WEBHOOK_MAX_FAILURES", "10")),
+        # Requests one send job makes in parallel (threads: receivers answer slowly).
+        "WEBHOOK_CONNECTIONS": int(env.get("WEBHOOK_CONNECTIONS", "8")),
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
@@ -165,6 +171,14 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "STREAM_REDIS_CONNECTIONS": int(env.get("STREAM_REDIS_CONNECTIONS", "20")),
         "STREAM_QUEUE_SIZE": int(env.get("STREAM_QUEUE_SIZE", "1000")),
         "RELAY_INTERVAL_SECONDS": float(env.get("RELAY_INTERVAL_SECONDS", "1")),
+        # Built-in monitors: shortest interval allowed, how often the worker looks for
+        # due checks, checks run at once per worker, and the results' retention.
+        "MONITOR_MIN_INTERVAL": int(env.get("MONITOR_MIN_INTERVAL", "10")),
+        "MONITOR_TICK_SECONDS": float(env.get("MONITOR_TICK_SECONDS", "0.2")),
+        "MONITOR_CONCURRENCY": int(env.get("MONITOR_CONCURRENCY", "64")),
+        "MONITOR_RAW_HOURS": int(env.get("MONITOR_RAW_HOURS", "48")),
+        "MONITOR_RETENTION_DAYS": int(env.get("MONITOR_RETENTION_DAYS", "90")),
+        "MONITOR_COMPACT_SECONDS": float(env.get("MONITOR_COMPACT_SECONDS", "3600")),
         # redis-py caps a pool at 100; past the cap callers wait instead of failing.
         "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "100")),
         # Rate-limit checks are one short round trip; a few connections serve a storm.

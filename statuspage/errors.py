@@ -98,3 +98,9 @@ class Overloaded(ServiceUnavailable):
     def __init__(self, detail: str, retry_after: int, **extra):
         super().__init__(detail, retry_after=retry_after, **extra)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+    type_slug = "payload-too-large"

@@ -83,10 +83,14 @@ def worker_command(burst: bool) -> None:
     # Threads, not job hooks: a long job must neither make the worker look dead
     # nor hold back events committed while Redis was down (the outbox relay).
     stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
+    from .monitoring.scheduler import MonitorLoop
+
     relay = Relay(current_app._get_current_object()).start()
+    monitor_loop = MonitorLoop(current_app._get_current_object()).start()
     try:
         run_until_stopped(burst)
     finally:
+        monitor_loop.stop()
         relay.stop()
         stop_beating.set()
 

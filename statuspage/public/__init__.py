@@ -53,7 +53,7 @@ def _context() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from . import cache, feeds, pages  # noqa: F401  (routes register on bp)
+    from . import cache, feeds, metrics, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
