@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import format_day, format_time, zone
+from ..domain.statuses import impact_label
 from .blueprint import bp
 
 # Endpoints that the notifications work may register for the subscribe pages.
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(impact_label, "impact")
     app.add_template_filter(format_day, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
     app.add_template_filter(_rfc822, "rfc822")
