@@ -95,3 +95,12 @@ def test_badges(client, api):
     assert ET.fromstring(one.data).get("aria-label") == "API: partial outage"
     missing = client.get("/status/components/999/badge.svg")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_feed_items_render_markdown(client, api):
+    make_incident(api, title="Queue backlog", summary="Returned **HTTP 503**.")
+    for path, find in (("/history.rss", lambda root: root.find("channel/item/description").text),
+                       ("/history.atom", lambda root: root.find(f"{ATOM}entry/{ATOM}content").text)):
+        text = find(ET.fromstring(client.get(path).data))
+        assert "<strong>HTTP 503</strong>" in text, path
+        assert "**" not in text, path
