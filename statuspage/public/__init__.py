@@ -28,6 +28,13 @@ def _pagetime(moment: datetime | None) -> str:
     return format_time(moment, zone(current_app.config["PAGE_TIMEZONE"]))
 
 
+def _pagelocal(moment: datetime | None) -> str:
+    """A moment as the page zone's wall time for ``<input type=datetime-local>``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(current_app.config["PAGE_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
+
+
 def _isotime(moment: datetime | date | None) -> str:
     if moment is None:
         return ""
@@ -55,6 +62,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(_pagelocal, "pagelocal")
     app.add_template_filter(impact_label, "impact")
     app.add_template_filter(format_day, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
