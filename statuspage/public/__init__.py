@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 
 from ..domain.pagetime import format_day, format_time, zone
 from ..domain.statuses import impact_label
+from ..services import settings
 from .blueprint import bp
 
 # Endpoints that the notifications work may register for the subscribe pages.
@@ -25,14 +26,14 @@ def subscribe_url(**params) -> str | None:
 
 
 def _pagetime(moment: datetime | None) -> str:
-    return format_time(moment, zone(current_app.config["PAGE_TIMEZONE"]))
+    return format_time(moment, zone(settings.current()["time_zone"]))
 
 
 def _pagelocal(moment: datetime | None) -> str:
     """A moment as the page zone's wall time for ``<input type=datetime-local>``."""
     if moment is None:
         return ""
-    return moment.astimezone(zone(current_app.config["PAGE_TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%Y-%m-%dT%H:%M")
 
 
 def _isotime(moment: datetime | date | None) -> str:
@@ -52,13 +53,13 @@ def _pageday_iso(value: str) -> str:
 
 
 def _context() -> dict:
-    cfg = current_app.config
-    return {"page_name": cfg["PAGE_NAME"], "page_timezone": cfg["PAGE_TIMEZONE"],
+    brand = settings.current()
+    return {"page_name": brand["page_name"], "page_timezone": brand["time_zone"], "brand": brand,
             "subscribe_url": subscribe_url}
 
 
 def init_app(app: Flask) -> None:
-    from . import cache, feeds, pages  # noqa: F401  (routes register on bp)
+    from . import brand, cache, feeds, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")

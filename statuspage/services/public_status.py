@@ -24,21 +24,21 @@ from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
 from .. import markdown
-from . import uptime
+from . import settings, uptime
 
 HISTORY_DAYS = 14
 
 
 def page_zone():
     """The page's time zone."""
-    return zone(current_app.config["PAGE_TIMEZONE"])
+    return zone(settings.current()["time_zone"])
 
 
 def page_info(updated_at: Optional[datetime] = None) -> dict:
     """The page's identity (Statuspage's ``page`` object)."""
-    cfg = current_app.config
-    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": cfg["PAGE_NAME"],
-            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": cfg["PAGE_TIMEZONE"],
+    cfg, brand = current_app.config, settings.current()
+    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": brand["page_name"],
+            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": brand["time_zone"],
             "updated_at": updated_at}
 
 
