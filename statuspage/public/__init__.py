@@ -36,6 +36,11 @@ def _pagelocal(moment: datetime | None) -> str:
     return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%Y-%m-%dT%H:%M")
 
 
+def _pagemonth(moment: datetime) -> str:
+    """``January 2026``: the month a moment falls in, in the page's zone."""
+    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%B %Y")
+
+
 def _isotime(moment: datetime | date | None) -> str:
     if moment is None:
         return ""
@@ -64,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
     app.add_template_filter(_pagelocal, "pagelocal")
+    app.add_template_filter(_pagemonth, "pagemonth")
     app.add_template_filter(impact_label, "impact")
     app.add_template_filter(format_day, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")

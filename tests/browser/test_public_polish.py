@@ -165,3 +165,15 @@ def test_uptime_bars_have_a_legend_a_date_axis_and_tap_details_with_30_days_on_a
     desk.goto(live_server.url + "/status")
     assert desk.locator(".component .bar li:visible").count() == 90
     assert "90 days ago" in desk.locator(".component .axis").first.inner_text()
+
+
+def test_history_pages_through_incidents_and_maintenance(live_server, watched, api):
+    for n in range(21):
+        make_incident(api, title=f"Incident {n:02d}", severity="SEV4")
+    make_maintenance("Old upgrade", status="completed", starts_in=timedelta(days=-40))
+    page = watched().page
+    page.goto(live_server.url + "/status/history")
+    expect(page.locator("article")).to_have_count(20)
+    page.get_by_role("link", name="Older →").click()
+    expect(page.locator("article.maintenance")).to_contain_text("Old upgrade")
+    expect(page.locator(".pager-label")).to_have_text("Page 2 of 2")
