@@ -60,15 +60,17 @@ def test_order_with_move_buttons_and_by_dragging(live_server, watched, api):
     page.get_by_role("button", name="Move API down").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".component-row .name")).to_have_text(["CDN", "API", "Web"], timeout=WAIT_MS)
-    page.locator(".component-row", has_text="Web").drag_to(page.locator(".component-row", has_text="CDN"))
+    # Grab the row by its edge (its controls are not drag handles).
+    page.locator(".component-row", has_text="Web").drag_to(page.locator(".component-row", has_text="CDN"),
+                                                          source_position={"x": 2, "y": 4}, target_position={"x": 2, "y": 4})
     expect(page.locator(".component-row .name")).to_have_text(["Web", "CDN", "API"], timeout=WAIT_MS)
-    deadline_order = None
-    for _ in range(100):  # the drop saves in the background
-        deadline_order = _order()
-        if deadline_order == ["Web", "CDN", "API"]:
+    saved = None
+    for _ in range(100):  # the drop saves in the background; poll with a deadline
+        saved = _order()
+        if saved == ["Web", "CDN", "API"]:
             break
         page.wait_for_timeout(100)
-    assert deadline_order == ["Web", "CDN", "API"]
+    assert saved == ["Web", "CDN", "API"]
     assert watch.errors == [] and watch.csp_violations() == []
 
 
@@ -77,5 +79,6 @@ def test_groups_have_no_bare_delete_and_components_archive(live_server, watched,
     make_component(api, "API", group_id=group["id"])
     page = _admin(live_server, watched).page
     expect(page.get_by_role("button", name="Delete group Core")).to_be_hidden()  # behind a disclosure
+    page.locator("#component-list summary", has_text="Edit").click()  # rare and destructive: one step away
     page.get_by_role("button", name="Archive API").click()
     expect(page.locator("#archived-components")).to_contain_text("API", timeout=WAIT_MS)

@@ -6,6 +6,7 @@ import { registerShell } from "./shell.js";
 import { registerIncidents } from "./incidents.js";
 import { registerIncident } from "./incident.js";
 import { registerUsers } from "./users.js";
+import { registerComponents } from "./components.js";
 
 Alpine.plugin(focus);
 registerTheme(Alpine);
@@ -13,5 +14,6 @@ registerShell(Alpine);
 registerIncidents(Alpine);
 registerIncident(Alpine);
 registerUsers(Alpine);
+registerComponents(Alpine);
 window.Alpine = Alpine;
 Alpine.start();
