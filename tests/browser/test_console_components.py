@@ -8,7 +8,7 @@ from sqlalchemy import select
 from statuspage.extensions import db
 from statuspage.models import AuditEvent, Component
 from tests.admin.conftest import PASSWORD
-from tests.browser.admin_helpers import WAIT_MS, sign_in
+from tests.browser.admin_helpers import WAIT_MS, sign_in, stream_open
 from tests.conftest import make_component, make_user
 
 pytestmark = pytest.mark.browser
@@ -60,6 +60,7 @@ def test_order_with_move_buttons_and_by_dragging(live_server, watched, api):
     page.get_by_role("button", name="Move API down").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".component-row .name")).to_have_text(["CDN", "API", "Web"], timeout=WAIT_MS)
+    stream_open(page)
     # Grab the row by its edge (its controls are not drag handles).
     page.locator(".component-row", has_text="Web").drag_to(page.locator(".component-row", has_text="CDN"),
                                                           source_position={"x": 2, "y": 4}, target_position={"x": 2, "y": 4})

@@ -15,6 +15,8 @@ export function swapRegions(doc, fresh) {
   for (const id of regionIds(current, incoming)) {
     const target = doc.getElementById(id);
     const source = fresh.getElementById(id);
+    // A region in use (a drag under way) is left alone; the change it makes brings the next refresh.
+    if (target.hasAttribute("data-busy")) continue;
     if (target.innerHTML !== source.innerHTML) target.innerHTML = source.innerHTML;
   }
   if (focusedId && doc.activeElement === doc.body) doc.getElementById(focusedId)?.focus();
