@@ -16,12 +16,13 @@ from .postmortems import ActionItem, Postmortem
 from .settings import PageSettings
 from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
-from .users import ROLES, ApiToken, User
+from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "PageSettings", "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
+    "PageSettings", "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "UserSession",
+    "clock_at", "utcnow",
 ]
