@@ -7,6 +7,7 @@ import { registerIncidents } from "./incidents.js";
 import { registerIncident } from "./incident.js";
 import { registerUsers } from "./users.js";
 import { registerComponents } from "./components.js";
+import { relativeTimes } from "../lib/relative.js";
 
 Alpine.plugin(focus);
 registerTheme(Alpine);
@@ -15,5 +16,7 @@ registerIncidents(Alpine);
 registerIncident(Alpine);
 registerUsers(Alpine);
 registerComponents(Alpine);
+relativeTimes();
+setInterval(relativeTimes, 60_000);
 window.Alpine = Alpine;
 Alpine.start();
