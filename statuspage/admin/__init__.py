@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     from ..sessions import SessionInterface
     from . import (views_audit, views_auth, views_automation, views_components,  # noqa: F401
                    views_incident, views_incidents, views_integrations, views_maintenance,
-                   views_postmortem, views_subscribers, views_templates, views_users)
+                   views_postmortem, views_settings, views_subscribers, views_templates, views_users)
 
     from ..domain.statuses import label
     from .shell import initials
@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
     # Globals, not context: macros imported into templates see them too.
     app.add_template_global(label, "label")
     app.add_template_global(initials, "initials")
+    app.add_template_global(views_audit.target_url, "audit_target_url")
     app.context_processor(_context)
     app.register_blueprint(bp)
     from ..extensions import login_manager

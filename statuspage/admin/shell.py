@@ -22,6 +22,7 @@ NAV = (
     ("admin.monitors", "Monitors", "admin"),
     ("admin.audit", "Audit log", "admin"),
     ("admin.users", "Users & tokens", "admin"),
+    ("admin.settings", "Settings", "admin"),
 )
 
 

@@ -15,6 +15,7 @@ from .integrations import Integration
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
+from .settings import PageSettings
 from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent, SubscriberImport
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User, UserSession
@@ -25,6 +26,6 @@ __all__ = [
     "IdempotencyKey", "Incident", "IngestRecord", "Monitor", "MonitorResult",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",
+    "PageSettings", "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",
     "UserSession", "clock_at", "utcnow",
 ]

@@ -8,6 +8,8 @@ from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import format_day, format_time, zone
+from ..domain.statuses import impact_label
+from ..services import settings
 from .blueprint import bp
 from .fastpath import SNAPSHOT_ENVIRON
 
@@ -25,7 +27,19 @@ def subscribe_url(**params) -> str | None:
 
 
 def _pagetime(moment: datetime | None) -> str:
-    return format_time(moment, zone(current_app.config["PAGE_TIMEZONE"]))
+    return format_time(moment, zone(settings.current()["time_zone"]))
+
+
+def _pagelocal(moment: datetime | None) -> str:
+    """A moment as the page zone's wall time for ``<input type=datetime-local>``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%Y-%m-%dT%H:%M")
+
+
+def _pagemonth(moment: datetime) -> str:
+    """``January 2026``: the month a moment falls in, in the page's zone."""
+    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%B %Y")
 
 
 def _isotime(moment: datetime | date | None) -> str:
@@ -45,18 +59,21 @@ def _pageday_iso(value: str) -> str:
 
 
 def _context() -> dict:
-    cfg = current_app.config
+    brand = settings.current()
     # Set while the static copy is rendered: pages say when, and open no live stream.
     snapshot_at = request.environ.get(SNAPSHOT_ENVIRON) if has_request_context() else None
-    return {"page_name": cfg["PAGE_NAME"], "page_timezone": cfg["PAGE_TIMEZONE"],
+    return {"page_name": brand["page_name"], "page_timezone": brand["time_zone"], "brand": brand,
             "subscribe_url": subscribe_url, "snapshot_at": snapshot_at}
 
 
 def init_app(app: Flask) -> None:
-    from . import cache, feeds, metrics, pages  # noqa: F401  (routes register on bp)
+    from . import brand, cache, feeds, metrics, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(_pagelocal, "pagelocal")
+    app.add_template_filter(_pagemonth, "pagemonth")
+    app.add_template_filter(impact_label, "impact")
     app.add_template_filter(format_day, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
     app.add_template_filter(_rfc822, "rfc822")

@@ -1,21 +1,15 @@
 """HTML pages: /status, incident, postmortem, history, embed."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, redirect, render_template, request, url_for
 
 from ..api import problems
-from ..domain.pagetime import local_date, month_bounds, shift_month
 from ..errors import DomainError, NotFound
-from ..models import utcnow
-from ..services import public_status
+from ..services import public_history, public_status
 from .blueprint import bp
 from .cache import cached
 from .serialise import live_snapshot
 
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-FIRST_MONTH = (1970, 1)  # history pages exist from here to the current month
 HTML = "text/html"
 
 
@@ -37,50 +31,37 @@ def incident(incident_id):
     # Resolve 404s before caching so a missing id is never cached as a page.
     public_status.public_incident(incident_id)
     return cached(f"page:incident:{incident_id}", lambda: render_template(
-        "public/incident.html", incident=public_status.incident_detail(incident_id)), HTML)
+        "public/incident.html", position=public_status.stream_position(),
+        incident=public_status.incident_detail(incident_id)), HTML)
 
 
 @bp.get("/status/incidents/<id:incident_id>/postmortem")
 def postmortem(incident_id):
     public_status.published_postmortem(incident_id)
     return cached(f"page:postmortem:{incident_id}", lambda: render_template(
-        "public/postmortem.html", pm=public_status.postmortem_view(incident_id)), HTML)
+        "public/postmortem.html", position=public_status.stream_position(),
+        pm=public_status.postmortem_view(incident_id)), HTML)
 
 
-def _month_arg():
-    tz = public_status.page_zone()
-    today = local_date(utcnow(), tz)
-    raw = request.args.get("month")
-    if raw is None:
-        return today.year, today.month, today
-    match = _MONTH_RE.match(raw)
-    if not match:
-        abort(400, "month must look like 2026-03.")
-    year, month = int(match[1]), int(match[2])
-    if not FIRST_MONTH <= (year, month) <= (today.year, today.month):
-        raise NotFound("No history for that month.")
-    return year, month, today
-
-
-def _history_page(year: int, month: int, today) -> str:
-    tz = public_status.page_zone()
-    start = month_bounds(year, month, tz)[0]
-    incidents = public_status.incidents_in_month(year, month)
-    oldest = public_status.first_incident_at()
-    prev_ym = shift_month(year, month, -1)
-    next_ym = shift_month(year, month, 1)
-    has_prev = oldest is not None and local_date(oldest, tz) < local_date(start, tz)
-    has_next = next_ym <= (today.year, today.month)
-    return render_template("public/history.html", incidents=incidents, year=year, month=month,
-                           label=local_date(start, tz).strftime("%B %Y"),
-                           prev=f"{prev_ym[0]:04d}-{prev_ym[1]:02d}" if has_prev else None,
-                           next=f"{next_ym[0]:04d}-{next_ym[1]:02d}" if has_next else None)
+HISTORY_PER_PAGE = 20
 
 
 @bp.get("/status/history")
 def history():
-    year, month, today = _month_arg()
-    return cached(f"page:history:{year:04d}-{month:02d}", lambda: _history_page(year, month, today), HTML)
+    """Incidents and maintenance, newest first, paginated by entries (not by months)."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, "page must be a positive whole number.")
+    if len(raw) > 6:
+        raise NotFound("No history on that page.")
+    page = int(raw)
+
+    def build():
+        found = public_history.page(page, HISTORY_PER_PAGE)
+        if page > found["pages"]:
+            raise NotFound("No history on that page.")
+        return render_template("public/history.html", **found)
+    return cached(f"page:history:{page}", build, HTML)
 
 
 @bp.get("/status/embed")

@@ -16,27 +16,29 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.pagetime import day_bounds, local_date, month_bounds, zone
-from ..domain.statuses import SEVERITY_IMPACT, STATUS_LABEL, page_indicator, worst_component_status
+from ..domain.pagetime import day_bounds, local_date, zone
+from ..domain.statuses import (SEVERITY_IMPACT, STATUS_LABEL, banner_sentence, impact_label, page_indicator,
+                               worst_component_status)
 from ..errors import NotFound
 from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
-from . import monitor_metrics, uptime
+from .. import markdown
+from . import monitor_metrics, settings, uptime
 
 HISTORY_DAYS = 14
 
 
 def page_zone():
     """The page's time zone."""
-    return zone(current_app.config["PAGE_TIMEZONE"])
+    return zone(settings.current()["time_zone"])
 
 
 def page_info(updated_at: Optional[datetime] = None) -> dict:
     """The page's identity (Statuspage's ``page`` object)."""
-    cfg = current_app.config
-    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": cfg["PAGE_NAME"],
-            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": cfg["PAGE_TIMEZONE"],
+    cfg, brand = current_app.config, settings.current()
+    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": brand["page_name"],
+            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": brand["time_zone"],
             "updated_at": updated_at}
 
 
@@ -50,6 +52,7 @@ def incident_view(incident: Incident, with_updates: bool = False) -> dict:
     view = {
         "id": incident.id, "title": incident.title, "status": incident.status,
         "severity": incident.severity, "impact": SEVERITY_IMPACT[incident.severity],
+        "impact_label": impact_label(incident.severity),
         "created_at": incident.created_at, "updated_at": incident.updated_at,
         "identified_at": incident.identified_at, "monitoring_at": incident.monitoring_at,
         "resolved_at": incident.resolved_at, "next_update_at": incident.next_update_at,
@@ -63,7 +66,8 @@ def incident_view(incident: Incident, with_updates: bool = False) -> dict:
 
 
 def _update_view(entry: IncidentUpdate) -> dict:
-    return {"id": entry.id, "status": entry.status, "body": entry.body, "created_at": entry.created_at,
+    return {"id": entry.id, "status": entry.status, "body": entry.body, "body_html": str(markdown.render(entry.body)),
+            "created_at": entry.created_at,
             "notify": entry.notify, "components": [{"id": c.component_id, "name": c.component.name,
                             "old_status": c.old_status, "new_status": c.new_status}
                            for c in entry.component_changes]}
@@ -89,14 +93,9 @@ def incidents_between(start: datetime, end: datetime) -> list[dict]:
     return _incidents(_incident_query().where(Incident.created_at >= start, Incident.created_at < end))
 
 
-def incidents_in_month(year: int, month: int) -> list[dict]:
-    """Public incidents opened in a month of the page's calendar, newest first."""
-    return incidents_between(*month_bounds(year, month, page_zone()))
-
-
-def first_incident_at() -> Optional[datetime]:
-    """When the oldest public incident was opened (None when there is none)."""
-    return db.session.scalar(select(func.min(Incident.created_at)).where(Incident.visibility == "public"))
+def incidents_by_id(ids) -> dict[int, dict]:
+    """Public incidents with these ids, by id."""
+    return {v["id"]: v for v in _incidents(_incident_query().where(Incident.id.in_(list(ids))))}
 
 
 def latest_incidents(limit: int, unresolved: bool = False) -> list[dict]:
@@ -260,7 +259,9 @@ def build(now: Optional[datetime] = None) -> dict:
     return {
         "page": page_info(max(stamps, default=now)),
         "status": {"indicator": indicator, "description": description,
-                   "reasons": _reasons(components, incidents, maint)},
+                   "reasons": _reasons(components, incidents, maint),
+                   "banner": banner_sentence([{"id": c.id, "name": c.name, "status": c.status} for c in components],
+                                             incidents, [m["title"] for m in maint["active"]])},
         "components": [views[c.id] for c in components],
         "groups": _groups(components, views),
         "incidents": incidents,

@@ -20,7 +20,7 @@ from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
-from . import audit, components, outbox, ratelimit, secretbox, tokens
+from . import audit, components, outbox, ratelimit, secretbox, settings, tokens
 from .channels import signing
 from .email import deliveries, digests
 from .context import Actor
@@ -139,7 +139,7 @@ def subscribe(address: str, *, incident_id: Optional[int] = None,
     audit.record(_actor(row), "subscriber.requested", "subscriber", row.id,
                  after={**_snapshot(row), "requested": {"scope": scope, "component_ids": ids}})
     _event("REQUESTED", row)
-    subject = f"Confirm your subscription to {current_app.config['PAGE_NAME']} status updates"
+    subject = f"Confirm your subscription to {settings.current()['page_name']} status updates"
     deliveries.create("confirmation", address, subject, subscriber_id=row.id)
 
 
@@ -297,7 +297,7 @@ def delete(actor: Actor, subscriber_id: int) -> None:
 def send_test_email(actor: Actor, address: str):
     """Queue a test email to ``address``."""
     address = normalise_email(address)
-    row = deliveries.create("test", address, f"Test email from {current_app.config['PAGE_NAME']} status")
+    row = deliveries.create("test", address, f"Test email from {settings.current()['page_name']} status")
     audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})
     outbox.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
     return row

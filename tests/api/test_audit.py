@@ -59,6 +59,7 @@ SCENARIO = [
     ("PATCH", "/api/users/2", {"role": "responder"}),
     ("POST", "/api/users/2/tokens", {"name": "ci"}),
     ("DELETE", "/api/tokens/2", None),
+    ("PATCH", "/api/settings", {"page_name": "Globex"}),
     # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
     ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
     ("PATCH", "/api/integrations/1", {"name": "#incidents"}),

@@ -88,6 +88,19 @@ def test_test_email_text():
     _check("test_email", _built_message({"kind": "test"}))
 
 
+def test_text_part_reads_markdown_as_plain_words():
+    make_subscriber("reader@example.com")
+    public = {"incident": INCIDENT, "update": {**UPDATE, "body": "Returned **HTTP 503**; see [the runbook](https://r.example/x)."}}
+    outbox.record("INCIDENT_UPDATE_POSTED", public, public, notify=True)
+    db.session.commit()
+    notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
+    message = _built_message({"kind": "notification"})
+    text = message.get_body(("plain",)).get_content()
+    assert "Returned HTTP 503; see the runbook (https://r.example/x)." in text
+    assert "**" not in text
+    assert "<strong>HTTP 503</strong>" in message.get_body(("html",)).get_content()
+
+
 def test_notification_html_keeps_only_what_the_public_page_keeps():
     body = ("# Big news\n\n![pixel](https://tracker.example/p.png)\n\n"
             '<img src="https://tracker.example/raw.png"> and **bold** [link](https://example.com)')

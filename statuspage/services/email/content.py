@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import Connection, select
 
-from ...domain.statuses import label
-from ...markdown import EMAIL, render
+from ...domain.statuses import IMPACT_LABEL, SEVERITY_IMPACT, label
+from ...markdown import EMAIL, plain, render
 from ...outbound import redact_url
 from ...models import Component, MaintenanceComponent, utcnow
-from .. import outbox, tokens
+from .. import outbox, settings, tokens
 from .mime import Outgoing, wire_address
 
 _MAINTENANCE = {
@@ -51,12 +51,13 @@ def maintenance_of(payload: dict) -> dict:
 
 
 def subject_for(event_type: str, payload: dict) -> str:
-    """Subject with severity and status, e.g. ``[Acme] SEV2 Identified: Checkout errors``."""
-    page = current_app.config["PAGE_NAME"]
+    """Subject with impact and status, e.g. ``[Acme] Major impact, identified: Checkout errors``."""
+    page = settings.current()["page_name"]
     if event_type in _MAINTENANCE:
         return f"[{page}] {_MAINTENANCE[event_type]}: {maintenance_of(payload).get('title', '')}"[:300]
     incident = payload.get("incident") or {}
-    head = f"[{page}] {incident.get('severity', '')} {label(incident.get('status'))}"
+    impact = IMPACT_LABEL.get(incident.get("impact") or SEVERITY_IMPACT.get(incident.get("severity"), ""), "")
+    head = f"[{page}] {impact}, {label(incident.get('status')).lower()}" if impact else f"[{page}] {label(incident.get('status'))}"
     if event_type == "POSTMORTEM_PUBLISHED":
         head += " - Postmortem published"
     return f"{head}: {incident.get('title', '')}"[:300]
@@ -108,6 +109,7 @@ class Builder:
             ctx.update(maintenance=maintenance, headline=_MAINTENANCE[event.event_type],
                        components=self._component_names(event.maintenance_id, maintenance),
                        description_html=markdown_html(maintenance.get("description", "")),
+                       description=plain(maintenance.get("description", "")),
                        starts=when(maintenance.get("starts_at")), ends=when(maintenance.get("ends_at")),
                        link=f"{base}/status")
             return ctx
@@ -118,7 +120,7 @@ class Builder:
         text = postmortem.get("summary", "") if postmortem else update.get("body", "")
         ctx.update(incident=incident, update=update, postmortem=postmortem,
                    previous_status=label(payload.get("previous_status")),
-                   status=label(incident.get("status")), text=text, text_html=markdown_html(text),
+                   status=label(incident.get("status")), text=plain(text), text_html=markdown_html(text),
                    posted=when(update.get("created_at") or incident.get("updated_at")),
                    components=[c.get("name", "") for c in incident.get("components") or []],
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))
@@ -140,7 +142,7 @@ class Builder:
 
     def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row."""
-        ctx = {"page_name": self.config["PAGE_NAME"], "base_url": self.config["PUBLIC_BASE_URL"],
+        ctx = {"page_name": settings.current()["page_name"], "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":
