@@ -44,7 +44,6 @@ SCENARIO = [
     ("PATCH", "/api/integrations/1", {"name": "Generic alerts"}),
     ("POST", "/api/integrations/1/rotate-secret", None),
     ("POST", "/api/integrations/1/ingest", {"component": "API", "status": "major_outage"}),
-    ("DELETE", "/api/integrations/1", None),
     ("POST", "/api/monitors", {"name": "Edge", "kind": "http", "url": "http://example.test/",
                                "interval_seconds": 60, "timeout_seconds": 5}),
     ("PATCH", "/api/monitors/1", {"name": "Edge probe"}),
@@ -62,9 +61,12 @@ SCENARIO = [
     ("PATCH", "/api/settings", {"page_name": "Globex"}),
     # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
     ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
-    ("PATCH", "/api/integrations/1", {"name": "#incidents"}),
-    ("POST", "/api/integrations/1/test", None),
+    # Integration 2: the alert integration above stays until the end, so ids match on every
+    # backend (SQLite would hand a deleted highest id out again, Postgres never does).
+    ("PATCH", "/api/integrations/2", {"name": "#incidents"}),
+    ("POST", "/api/integrations/2/test", None),
     ("POST", "/api/subscribers/import", {"csv": "email\nimported@example.com\n"}),
+    ("DELETE", "/api/integrations/2", None),
     ("DELETE", "/api/integrations/1", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
