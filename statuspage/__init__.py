@@ -96,15 +96,7 @@ def _init_public(app: Flask) -> None:
 
 
 def _init_login(login_manager) -> None:
-    from .extensions import db
-    from .models import User
+    from .services import user_sessions
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or str(user.session_version) != version:
-            return None
-        return user
+    # The cookie names a server-side session, not a user: it can be ended and it expires.
+    login_manager.user_loader(user_sessions.resume)

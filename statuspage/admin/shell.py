@@ -17,6 +17,9 @@ NAV = (
     ("admin.maintenance", "Maintenance", "viewer"),
     ("admin.templates", "Templates", "viewer"),
     ("admin.subscribers", "Subscribers & deliveries", "admin"),
+    ("admin.integrations", "Integrations", "admin"),
+    ("admin.alerts", "Alert integrations", "admin"),
+    ("admin.monitors", "Monitors", "admin"),
     ("admin.audit", "Audit log", "admin"),
     ("admin.users", "Users & tokens", "admin"),
 )

@@ -27,10 +27,12 @@ def authenticate() -> Actor:
         if token is None:
             raise Unauthorized("The token is invalid or has been revoked.")
         g.actor = users.actor_for(token.user, token)
+        g.credential = users.Credential("token", token.id)
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()  # a cookie alone must never authorise a write
         g.actor = users.actor_for(current_user._get_current_object())
+        g.credential = users.Credential("session", current_user.session_key)
     else:
         raise Unauthorized("Authentication required.")
     return g.actor
@@ -43,8 +45,21 @@ def require(role: str) -> Actor:
     return actor
 
 
+def operator_or_none(role: str = "admin"):
+    """On a public endpoint: the caller when a bearer token is sent (it must have
+    ``role``), else None (an anonymous visitor)."""
+    if request.headers.get("Authorization") is None:
+        return None
+    return require(role)
+
+
 def current_actor() -> Actor:
     return g.actor
+
+
+def current_credential() -> "users.Credential":
+    """What authenticated this request, so a long response can check it again later."""
+    return g.credential
 
 
 def rate_limit_key() -> str:

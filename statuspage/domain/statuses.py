@@ -6,6 +6,8 @@ generated from :func:`vocabulary` by ``python -m statuspage.domain.statuses``
 """
 from __future__ import annotations
 
+from .deliveries import DeliveryState
+
 COMPONENT_STATUSES = (
     "operational",
     "degraded_performance",
@@ -19,7 +21,7 @@ VISIBILITIES = ("public", "internal")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
 ACTION_ITEM_PRIORITIES = ("low", "medium", "high")
 ACTION_ITEM_STATUSES = ("open", "in_progress", "done")
-DELIVERY_STATUSES = ("PENDING", "SENDING", "SENT", "FAILED")
+DELIVERY_STATUSES = tuple(state.value for state in DeliveryState)
 
 # Statuspage's incident "impact" per severity.
 SEVERITY_IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}

@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import format_day, format_time, zone
 from .blueprint import bp
+from .fastpath import SNAPSHOT_ENVIRON
 
 # Endpoints that the notifications work may register for the subscribe pages.
 _SUBSCRIBE_ENDPOINTS = ("subscriptions.subscribe_form", "subscriptions.subscribe")
@@ -45,12 +46,14 @@ def _pageday_iso(value: str) -> str:
 
 def _context() -> dict:
     cfg = current_app.config
+    # Set while the static copy is rendered: pages say when, and open no live stream.
+    snapshot_at = request.environ.get(SNAPSHOT_ENVIRON) if has_request_context() else None
     return {"page_name": cfg["PAGE_NAME"], "page_timezone": cfg["PAGE_TIMEZONE"],
-            "subscribe_url": subscribe_url}
+            "subscribe_url": subscribe_url, "snapshot_at": snapshot_at}
 
 
 def init_app(app: Flask) -> None:
-    from . import cache, feeds, pages  # noqa: F401  (routes register on bp)
+    from . import cache, feeds, metrics, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")

@@ -22,7 +22,7 @@ from ..errors import NotFound
 from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
-from . import uptime
+from . import monitor_metrics, uptime
 
 HISTORY_DAYS = 14
 
@@ -120,6 +120,14 @@ def maintenance_view(m: Maintenance) -> dict:
             "completed_at": m.completed_at, "created_at": m.created_at, "updated_at": m.updated_at,
             "components": [{"id": c.component_id, "name": c.component.name}
                            for c in m.shown_components]}
+
+
+def maintenance_record(maintenance_id: int) -> dict:
+    """One maintenance window (404 when there is none)."""
+    found = db.session.get(Maintenance, maintenance_id)
+    if found is None:
+        raise NotFound(f"Maintenance {maintenance_id} does not exist.")
+    return maintenance_view(found)
 
 
 def maintenances(now: datetime) -> dict:
@@ -243,7 +251,8 @@ def build(now: Optional[datetime] = None) -> dict:
     components = list(db.session.scalars(select(Component).where(Component.active)
                                          .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
-    views = {c.id: _component_view(c, ups[c.id]) for c in components}
+    charts = monitor_metrics.public_charts()  # response times of public monitors
+    views = {c.id: {**_component_view(c, ups[c.id]), "metrics": charts.get(c.id, [])} for c in components}
     incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)

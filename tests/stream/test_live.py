@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from statuspage.extensions import db, redis_client
@@ -10,8 +11,11 @@ from statuspage.models import OutboxEvent, User
 from statuspage.services import incidents, users
 
 from tests.conftest import make_token, make_user
+from tests.helpers import session_key_for
 from .conftest import call, create_incident
 from .sse_client import Comment, SSEClient
+
+pytestmark = pytest.mark.slow
 
 
 def test_public_stream_opens_with_comment_retry_and_streaming_headers(web):
@@ -155,7 +159,7 @@ def test_admin_stream_needs_a_session_or_token(web, app):
 
     viewer = make_user("viewer", password="correct horse battery")
     cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": viewer.get_id(), "_fresh": True})
+        {"_user_id": session_key_for(viewer), "_fresh": True})
     with SSEClient(web.port, "/api/stream/admin", {"Cookie": f"session={cookie}"}) as browser:
         assert browser.status == 200
         assert browser.next_item() == Comment("stream open")

@@ -15,9 +15,10 @@ from sqlalchemy import Connection, select
 
 from ...domain.statuses import label
 from ...markdown import EMAIL, render
+from ...outbound import redact_url
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, tokens
-from .mime import Outgoing
+from .mime import Outgoing, wire_address
 
 _MAINTENANCE = {
     "MAINTENANCE_SCHEDULED": "Scheduled maintenance",
@@ -83,6 +84,10 @@ class Builder:
             self.events[event_id] = self._context_for(event)
         return self.events[event_id]
 
+    def event_context(self, event) -> dict:
+        """What a notification about ``event`` (an outbox row) says, for any channel."""
+        return self._context_for(event)
+
     def _component_names(self, maintenance_id: Optional[int], maintenance: dict) -> list[str]:
         named = [c.get("name") for c in maintenance.get("components") or [] if isinstance(c, dict)]
         if named and all(named):
@@ -119,6 +124,15 @@ class Builder:
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))
         return ctx
 
+    def _digest_items(self, event_ids: list[int]) -> list[dict]:
+        items = []
+        for event_id in event_ids:
+            try:
+                items.append(self._event_context(event_id))
+            except ContentMissing:
+                continue  # deleted since: the rest of the digest still goes out
+        return items
+
     def _render(self, name: str, ctx: dict) -> tuple[str, str]:
         env = current_app.jinja_env
         return (env.get_template(f"email/{name}.txt").render(ctx),
@@ -139,8 +153,20 @@ class Builder:
             name = ctx["template"]
         elif row.kind == "confirmation":
             ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
-                       days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400)
+                       days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400,
+                       endpoint=getattr(row, "endpoint", None))
             name = "confirm"
+        elif row.kind == "digest":
+            ctx.update(items=self._digest_items(row.digest_events or []),
+                       unsubscribe_url=tokens.url("unsubscribe", row.subscriber_id, row.to_address),
+                       manage_url=tokens.url("manage", row.subscriber_id, row.to_address))
+            if not ctx["items"]:
+                raise ContentMissing("every event of the digest is gone")
+            name = "digest"
+        elif row.kind == "webhook_disabled":
+            ctx.update(endpoint=redact_url(row.endpoint or ""),
+                       failures=self.config["WEBHOOK_MAX_FAILURES"])
+            name = "webhook_disabled"
         else:
             name = "test"
         text, html = self._render(name, ctx)
@@ -153,7 +179,7 @@ def compose(row, text: str, html: str, extra_headers: dict) -> Outgoing:
     headers = {
         "Subject": row.subject,
         "From": config["MAIL_DEFAULT_SENDER"],
-        "To": row.to_address,
+        "To": wire_address(row.to_address),
         "Date": format_datetime(utcnow()),
         "Message-ID": message_id(row),
         "Auto-Submitted": "auto-generated",
