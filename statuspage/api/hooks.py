@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..errors import DomainError
+from ..errors import PayloadTooLarge
 from ..schemas import alert_sources  # noqa: F401 - registers the alert-sender kinds
 from ..schemas.alert_sources import IngestRecordSchema, IngestResultSchema
 from ..schemas.integrations import IntegrationSchema
@@ -14,12 +14,6 @@ from .endpoint import endpoint
 
 TAGS = ("integrations",)
 MAX_PAYLOAD = 1024 * 1024
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
-    type_slug = "payload-too-large"
 
 
 def _payload() -> tuple[object, bytes]:

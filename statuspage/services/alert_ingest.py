@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Optional
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 
 from ..domain.automation import Alert, parse
 from ..domain.statuses import worst_component_status
@@ -45,6 +45,7 @@ def find_component(ref: str) -> Optional[Component]:
 def ingest(integration: Integration, body, raw: bytes = b"") -> dict:
     """Apply one payload; returns ``{"alerts", "changes", "incidents", "problems"}``."""
     source = f"integration:{integration.id}"
+    _take_turn(integration)
     alerts, problems = parse(integration.kind, body, integration.config)
     touched, groups = [], {}
     for alert in alerts:
@@ -60,6 +61,17 @@ def ingest(integration: Integration, body, raw: bytes = b"") -> dict:
     result = {"alerts": len(alerts), "changes": changes, "incidents": opened, "problems": problems}
     _record(integration, result, raw)
     return result
+
+
+def _take_turn(integration: Integration) -> None:
+    # Alertmanager and Grafana retry and fan out from several replicas, so one alert
+    # often arrives twice at once. Writing the integration's row first makes payloads
+    # of one integration wait for each other (a row lock on PostgreSQL, the write lock
+    # on SQLite), so the second sees the first one's signals and incident instead of
+    # inserting them again.
+    db.session.execute(update(Integration).where(Integration.id == integration.id)
+                       .values(last_delivery_at=utcnow()),
+                       execution_options={"synchronize_session": False})
 
 
 def _apply(source: str, alert: Alert, problems: list) -> Optional[object]:

@@ -219,3 +219,29 @@ def test_disabling_or_deleting_an_integration_releases_what_its_alerts_held(api,
     assert status_of(api, component) == "major_outage"
     assert api.delete(f"/api/integrations/{source['id']}").status_code == 204
     assert status_of(api, component) == "operational"
+
+
+def test_racing_deliveries_of_one_new_alert_group_each_get_200_and_open_one_incident(api, anon):
+    import threading
+
+    from statuspage.models import AlertSignal
+
+    make_component(api, name="API")
+    source = make_source(api, open_incident=True)
+    body = alertmanager(am_alert(component="api"))
+    statuses, start = [], threading.Barrier(6)
+
+    def deliver():
+        start.wait()
+        statuses.append(anon.post(hook_path(source), json=body).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert statuses == [200] * 6
+    db.session.expire_all()
+    assert db.session.query(AlertSignal).count() == 1
+    assert db.session.query(Incident).count() == 1
