@@ -13,6 +13,7 @@ from .incidents import (
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
+from .share_links import ShareLink
 from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User
@@ -22,5 +23,5 @@ __all__ = [
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
+    "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
 ]

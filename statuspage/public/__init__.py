@@ -7,7 +7,8 @@ from email.utils import format_datetime
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
-from ..domain.pagetime import format_day, format_time, zone
+from ..domain.pagetime import zone
+from ..i18n import day_text, moment_text
 from .blueprint import bp
 
 # Endpoints that the notifications work may register for the subscribe pages.
@@ -24,7 +25,7 @@ def subscribe_url(**params) -> str | None:
 
 
 def _pagetime(moment: datetime | None) -> str:
-    return format_time(moment, zone(current_app.config["PAGE_TIMEZONE"]))
+    return moment_text(moment, zone(current_app.config["PAGE_TIMEZONE"]))
 
 
 def _isotime(moment: datetime | date | None) -> str:
@@ -40,7 +41,7 @@ def _rfc822(moment: datetime) -> str:
 
 
 def _pageday_iso(value: str) -> str:
-    return format_day(date.fromisoformat(value))
+    return day_text(date.fromisoformat(value))
 
 
 def _context() -> dict:
@@ -54,7 +55,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
-    app.add_template_filter(format_day, "pageday")
+    app.add_template_filter(day_text, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
     app.add_template_filter(_rfc822, "rfc822")
     app.context_processor(_context)

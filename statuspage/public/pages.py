@@ -8,10 +8,12 @@ from flask import abort, redirect, render_template, request, url_for
 from ..api import problems
 from ..domain.pagetime import local_date, month_bounds, shift_month
 from ..errors import DomainError
+from ..i18n import month_text
 from ..models import utcnow
 from ..services import public_status
 from .blueprint import bp
 from .cache import cached
+from ..visibility import is_insider
 from .serialise import live_snapshot
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -25,10 +27,15 @@ def index():
 
 @bp.get("/status")
 def status():
+    insider = is_insider()
+
     def build():
         data = public_status.build()
-        return render_template("public/status.html", data=data, snapshot=live_snapshot(data))
-    return cached("page:status", build, HTML)
+        internal = public_status.internal_incidents() if insider else []
+        return render_template("public/status.html", data=data, snapshot=live_snapshot(data),
+                               internal_incidents=internal)
+    # Signed-in readers also see internal incidents: their copies are filed apart.
+    return cached("page:status:insider" if insider else "page:status", build, HTML)
 
 
 @bp.get("/status/incidents/<id:incident_id>")
@@ -68,7 +75,7 @@ def _history_page(year: int, month: int, today) -> str:
     has_prev = oldest is not None and local_date(oldest, tz) < local_date(start, tz)
     has_next = next_ym <= (today.year, today.month)
     return render_template("public/history.html", incidents=incidents, year=year, month=month,
-                           label=local_date(start, tz).strftime("%B %Y"),
+                           label=month_text(local_date(start, tz)),
                            prev=f"{prev_ym[0]:04d}-{prev_ym[1]:02d}" if has_prev else None,
                            next=f"{next_ym[0]:04d}-{next_ym[1]:02d}" if has_next else None)
 

@@ -84,6 +84,19 @@ def active_incidents() -> list[dict]:
     return _incidents(_incident_query().where(Incident.status != "resolved"))
 
 
+def internal_incidents() -> list[dict]:
+    """Unresolved internal incidents with every update (for signed-in readers only)."""
+    stmt = (select(Incident).where(Incident.visibility == "internal", Incident.status != "resolved")
+            .options(selectinload(Incident.updates).selectinload(IncidentUpdate.component_changes))
+            .order_by(Incident.created_at.desc(), Incident.id.desc()))
+    views = []
+    for incident in db.session.scalars(stmt):
+        view = incident_view(incident)
+        latest = incident.updates[-1] if incident.updates else None
+        views.append({**view, "internal": True, "latest_update": _update_view(latest) if latest else None})
+    return views
+
+
 def incidents_between(start: datetime, end: datetime) -> list[dict]:
     """Public incidents opened in [start, end), newest first."""
     return _incidents(_incident_query().where(Incident.created_at >= start, Incident.created_at < end))

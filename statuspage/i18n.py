@@ -1,0 +1,179 @@
+"""Readers in their own language: locale choice, catalogues, locale-aware formatting.
+
+The locale of a reader-facing request is, in order: ``?lang=`` (which also
+sets a cookie), the ``lang`` cookie, the best ``Accept-Language`` match, then
+the page default (``DEFAULT_LOCALE``). The console stays English for now.
+:func:`negotiate` is a plain function of those inputs so the WSGI fast path
+can key its copies by locale without entering Flask.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from babel import dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+from flask_babel import Babel, format_decimal, format_percent, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+log = logging.getLogger(__name__)
+
+# Shipped languages, with each one's name in itself (the language menu).
+LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
+             "pt_BR": "Português (Brasil)", "ja": "日本語"}
+LOCALES = tuple(LANGUAGES)
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 86400
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# Requests under these prefixes are the console and its API: English for now.
+_ENGLISH_PREFIXES = ("/admin", "/api/")
+_READER_API_PREFIXES = ("/api/public/", "/api/v2/", "/api/stream/public")
+
+
+def canonical(value: str | None) -> str | None:
+    """A shipped locale for ``value`` (``pt-br``, ``pt_BR``, ``de-AT`` → ``de``), else None."""
+    if not value:
+        return None
+    tag = value.strip().replace("-", "_")[:16]
+    lowered = {code.lower(): code for code in LOCALES}
+    if tag.lower() in lowered:
+        return lowered[tag.lower()]
+    base = tag.split("_")[0].lower()
+    if base == "pt":
+        return "pt_BR"
+    return lowered.get(base)
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best shipped locale for an ``Accept-Language`` header."""
+    if not header:
+        return None
+    accept = parse_accept_header(header[:512], LanguageAccept)
+    for tag, quality in accept:
+        if quality > 0 and canonical(tag):
+            return canonical(tag)
+    return None
+
+
+def negotiate(query: str | None, cookie: str | None, accept_language: str | None,
+              default: str) -> str:
+    """The locale from ``?lang=``, then the cookie, then Accept-Language, then the default."""
+    return (canonical(query) or canonical(cookie) or from_accept_language(accept_language)
+            or canonical(default) or "en")
+
+
+def _english_only() -> bool:
+    path = request.path
+    return path.startswith(_ENGLISH_PREFIXES) and not path.startswith(_READER_API_PREFIXES)
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    if not request:
+        return canonical(current_app.config["DEFAULT_LOCALE"]) or "en"
+    if _english_only():
+        return "en"
+    return negotiate(request.args.get("lang"), request.cookies.get(COOKIE),
+                     request.headers.get("Accept-Language"), current_app.config["DEFAULT_LOCALE"])
+
+
+def locale_code() -> str:
+    """The current locale as a shipped code (``pt_BR``), for keys, cookies and columns."""
+    return str(get_locale() or "en")
+
+
+def html_lang() -> str:
+    """The current locale as a BCP 47 tag for ``<html lang>`` (``pt-BR``)."""
+    return locale_code().replace("_", "-")
+
+
+def percent(value: float | None) -> str:
+    """A percentage (99.95, not a fraction) formatted for the locale with two decimals."""
+    if value is None:
+        return ""
+    return format_percent(value / 100, format="#,##0.00%")
+
+
+def _pattern(english: str, skeleton: str) -> tuple[str, bool]:
+    # English keeps the page's day-first style; other locales use their own order.
+    return (english, False) if locale_code() == "en" else (skeleton, True)
+
+
+def moment_text(moment: datetime | None, tz: tzinfo) -> str:
+    """A moment in the page zone for the locale, with the zone's abbreviation ('' for None)."""
+    if moment is None:
+        return ""
+    fmt, skeleton = _pattern("d MMM y, HH:mm", "yMMMdHm")
+    local = moment.astimezone(tz)
+    text = (dates.format_skeleton(fmt, local, locale=get_locale()) if skeleton
+            else dates.format_datetime(local, fmt, locale=get_locale()))
+    return f"{text} {local.tzname()}"
+
+
+def day_text(day: date) -> str:
+    """A calendar day for the locale (``27 Nov 2026``, ``2026年11月27日``)."""
+    fmt, skeleton = _pattern("d MMM y", "yMMMd")
+    return (dates.format_skeleton(fmt, day, locale=get_locale()) if skeleton
+            else dates.format_date(day, fmt, locale=get_locale()))
+
+
+def month_text(day: date) -> str:
+    """A month for the locale (``November 2026``, ``novembre 2026``)."""
+    fmt, skeleton = _pattern("MMMM y", "yMMMM")
+    return (dates.format_skeleton(fmt, day, locale=get_locale()) if skeleton
+            else dates.format_date(day, fmt, locale=get_locale()))
+
+
+def number(value: float | int) -> str:
+    """A number formatted for the locale."""
+    return format_decimal(value)
+
+
+def _remember_choice(response):
+    chosen = canonical(request.args.get("lang")) if request.args.get("lang") else None
+    if chosen and chosen != request.cookies.get(COOKIE):
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    if not _english_only() and response.mimetype != "text/event-stream":
+        response.headers.setdefault("Content-Language", html_lang())
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def compile_catalogues(directory: Path = TRANSLATIONS) -> int:
+    """Compile each ``.po`` whose ``.mo`` is missing or older; returns how many were written.
+
+    Compiled catalogues are build output: they are never committed.
+    """
+    written = 0
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalogue = read_po(source, locale=po_path.parent.parent.name)
+        temporary = mo_path.with_suffix(".mo.tmp")
+        with temporary.open("wb") as target:
+            write_mo(target, catalogue)
+        temporary.replace(mo_path)
+        written += 1
+    if written:
+        log.info("compiled %d message catalogues", written)
+    return written
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel, the locale cookie and the template helpers."""
+    try:
+        compile_catalogues()
+    except OSError as exc:  # a read-only install: the build step compiled them already
+        log.warning("message catalogues not compiled: %s", exc)
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.after_request(_remember_choice)
+    app.jinja_env.globals.update(html_lang=html_lang, locale_code=locale_code, languages=LANGUAGES)
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(number, "number")
