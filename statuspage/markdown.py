@@ -54,6 +54,50 @@ def render(text: str | None, profile: Profile = PAGE) -> Markup:
                             url_schemes=set(_SCHEMES), link_rel=profile.link_rel))
 
 
+def _inline_text(children) -> str:
+    out, href, label_start = [], None, 0
+    for tok in children or []:
+        if tok.type in ("text", "code_inline"):
+            out.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif tok.type == "link_open":
+            href, label_start = tok.attrGet("href"), len(out)
+        elif tok.type == "link_close":
+            if href and "".join(out[label_start:]) != href:
+                out.append(f" ({href})")
+            href = None
+    return "".join(out)
+
+
+def plain(text: str | None) -> str:
+    """Readable plain text for a Markdown string (email text parts, feed summaries):
+    no emphasis marks, links as ``label (url)``, list items as ``- item`` / ``1. item``."""
+    if not text:
+        return ""
+    out: list[str] = []
+    lists: list[list] = []  # one [ordered?, next number] per open list
+    for tok in _parser.parse(text):
+        if tok.type == "inline":
+            out.append(_inline_text(tok.children))
+        elif tok.type in ("paragraph_close", "heading_close"):
+            out.append("\n" if tok.hidden else "\n\n")
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append([tok.type == "ordered_list_open", int(tok.attrGet("start") or 1)])
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            out.append("" if lists else "\n")
+        elif tok.type == "list_item_open":
+            ordered, number = lists[-1]
+            out.append("  " * (len(lists) - 1) + (f"{number}. " if ordered else "- "))
+            lists[-1][1] += 1
+        elif tok.type in ("fence", "code_block"):
+            out.append(tok.content + "\n")
+        elif tok.type == "hr":
+            out.append("----\n\n")
+    return "".join(out).strip()
+
+
 def init_app(app) -> None:
     """The ``markdown`` template filter (page profile)."""
     app.add_template_filter(render, "markdown")

@@ -24,6 +24,14 @@ DELIVERY_STATUSES = ("PENDING", "SENDING", "SENT", "FAILED")
 # Statuspage's incident "impact" per severity.
 SEVERITY_IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
 
+# What customers read instead of the internal severity labels.
+IMPACT_LABEL = {"critical": "Critical impact", "major": "Major impact", "minor": "Minor impact",
+                "none": "Low impact"}
+
+# How the banner's sentence names a component status ("API is experiencing a major outage").
+BANNER_PHRASE = {"degraded_performance": "degraded performance", "partial_outage": "a partial outage",
+                 "major_outage": "a major outage", "under_maintenance": "scheduled maintenance"}
+
 # Worst first; under_maintenance ranks below outages but above degraded.
 _COMPONENT_RANK = {
     "operational": 0,
@@ -86,7 +94,42 @@ def vocabulary() -> dict:
     """The tables the front end shares, as written to ``static/js/lib/vocabulary.json``."""
     return {"component_rank": dict(_COMPONENT_RANK),
             "indicators": {status: list(pair) for status, pair in _INDICATOR.items()},
-            "status_labels": dict(STATUS_LABEL)}
+            "status_labels": dict(STATUS_LABEL),
+            "impact_labels": dict(IMPACT_LABEL),
+            "severity_impact": dict(SEVERITY_IMPACT),
+            "banner_phrases": dict(BANNER_PHRASE)}
+
+
+def impact_label(severity: str) -> str:
+    """The customer-facing words for an internal severity (``SEV1`` -> ``Critical impact``)."""
+    return IMPACT_LABEL[SEVERITY_IMPACT[severity]]
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def banner_sentence(components: list[dict], incidents: list[dict], maintenance_titles: list[str]) -> dict:
+    """The banner's one sentence in parts: which components are worst hit, the incident
+    to read about it and any maintenance in progress.
+
+    ``components`` carry ``id``, ``name`` and ``status``; ``incidents`` (newest first)
+    carry ``id``, ``title`` and ``components`` (ids and names). The page's script builds
+    the same parts from the same vocabulary.
+    """
+    worst = worst_component_status(c["status"] for c in components)
+    hit = [c for c in components if c["status"] == worst and worst != "operational"]
+    lead = ""
+    if hit:
+        verb = "is" if len(hit) == 1 else "are"
+        lead = f"{_names([c['name'] for c in hit])} {verb} experiencing {BANNER_PHRASE[worst]}"
+    elif incidents:
+        lead = "We are looking into an issue"
+    hit_ids = {c["id"] for c in hit}
+    incident = next((i for i in incidents if hit_ids & {c["id"] for c in i.get("components", [])}),
+                    incidents[0] if incidents else None)
+    return {"lead": lead, "incident": incident and {"id": incident["id"], "title": incident["title"]},
+            "maintenance": list(maintenance_titles)}
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import zone
+from ..domain.statuses import impact_label
 from ..i18n import day_text, moment_text
 from .blueprint import bp
 
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(impact_label, "impact")
     app.add_template_filter(day_text, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
     app.add_template_filter(_rfc822, "rfc822")

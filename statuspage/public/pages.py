@@ -43,14 +43,16 @@ def incident(incident_id):
     # Resolve 404s before caching so a missing id is never cached as a page.
     public_status.public_incident(incident_id)
     return cached(f"page:incident:{incident_id}", lambda: render_template(
-        "public/incident.html", incident=public_status.incident_detail(incident_id)), HTML)
+        "public/incident.html", position=public_status.stream_position(),
+        incident=public_status.incident_detail(incident_id)), HTML)
 
 
 @bp.get("/status/incidents/<id:incident_id>/postmortem")
 def postmortem(incident_id):
     public_status.published_postmortem(incident_id)
     return cached(f"page:postmortem:{incident_id}", lambda: render_template(
-        "public/postmortem.html", pm=public_status.postmortem_view(incident_id)), HTML)
+        "public/postmortem.html", position=public_status.stream_position(),
+        pm=public_status.postmortem_view(incident_id)), HTML)
 
 
 def _month_arg():

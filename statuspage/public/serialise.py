@@ -22,10 +22,11 @@ def live_snapshot(data: dict) -> dict:
     return jsonable({
         "last_event_id": data["last_event_id"],
         "status": {k: data["status"][k] for k in ("indicator", "description")},
+        "maintenances": {"active": [{"id": m["id"], "title": m["title"]} for m in data["maintenances"]["active"]]},
         "components": [{k: c[k] for k in ("id", "name", "status", "group_id")} for c in data["components"]],
         "incidents": [{**{k: i[k] for k in ("id", "title", "status", "severity", "impact", "created_at",
                                              "next_update_at", "components")},
                        "latest_update": i["latest_update"] and {
-                           k: i["latest_update"][k] for k in ("status", "body", "created_at")}}
+                           k: i["latest_update"][k] for k in ("status", "body", "body_html", "created_at")}}
                       for i in data["incidents"]],
     })

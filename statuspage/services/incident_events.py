@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .. import markdown
 from ..domain.statuses import SEVERITY_IMPACT
 from ..models import Incident, IncidentUpdate
 from . import components, outbox
@@ -35,6 +36,7 @@ def public_update(entry: IncidentUpdate) -> dict:
         "id": entry.id,
         "status": entry.status,
         "body": entry.body,
+        "body_html": str(markdown.render(entry.body)),
         "created_at": _iso(entry.created_at),
         "components": [{"id": c.component_id, "old_status": c.old_status, "new_status": c.new_status}
                        for c in entry.component_changes],

@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.pagetime import day_bounds, local_date, month_bounds, zone
-from ..domain.statuses import SEVERITY_IMPACT, STATUS_LABEL, page_indicator, worst_component_status
+from ..domain.statuses import (SEVERITY_IMPACT, STATUS_LABEL, banner_sentence, impact_label, page_indicator,
+                               worst_component_status)
 from ..errors import NotFound
 from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
+from .. import markdown
 from . import uptime
 
 HISTORY_DAYS = 14
@@ -50,6 +52,7 @@ def incident_view(incident: Incident, with_updates: bool = False) -> dict:
     view = {
         "id": incident.id, "title": incident.title, "status": incident.status,
         "severity": incident.severity, "impact": SEVERITY_IMPACT[incident.severity],
+        "impact_label": impact_label(incident.severity),
         "created_at": incident.created_at, "updated_at": incident.updated_at,
         "identified_at": incident.identified_at, "monitoring_at": incident.monitoring_at,
         "resolved_at": incident.resolved_at, "next_update_at": incident.next_update_at,
@@ -63,7 +66,8 @@ def incident_view(incident: Incident, with_updates: bool = False) -> dict:
 
 
 def _update_view(entry: IncidentUpdate) -> dict:
-    return {"id": entry.id, "status": entry.status, "body": entry.body, "created_at": entry.created_at,
+    return {"id": entry.id, "status": entry.status, "body": entry.body, "body_html": str(markdown.render(entry.body)),
+            "created_at": entry.created_at,
             "notify": entry.notify, "components": [{"id": c.component_id, "name": c.component.name,
                             "old_status": c.old_status, "new_status": c.new_status}
                            for c in entry.component_changes]}
@@ -264,7 +268,9 @@ def build(now: Optional[datetime] = None) -> dict:
     return {
         "page": page_info(max(stamps, default=now)),
         "status": {"indicator": indicator, "description": description,
-                   "reasons": _reasons(components, incidents, maint)},
+                   "reasons": _reasons(components, incidents, maint),
+                   "banner": banner_sentence([{"id": c.id, "name": c.name, "status": c.status} for c in components],
+                                             incidents, [m["title"] for m in maint["active"]])},
         "components": [views[c.id] for c in components],
         "groups": _groups(components, views),
         "incidents": incidents,

@@ -70,7 +70,7 @@ def test_no_javascript_rendering_is_complete(live_server, watched, showcase):
     page = watched(java_script_enabled=False).page
     page.goto(live_server.url + "/status")
     text = page.inner_text("body")
-    for expected in ("Partial System Outage", "API: partial outage", "Elevated errors", "We are investigating.",
+    for expected in ("Partial System Outage", "API is experiencing a partial outage", "Elevated errors", "We are investigating.",
                      "Next update by", "Database upgrade", "Core", "Partial outage", "uptime (30 days)",
                      "Past incidents", "Old outage", "Skip to main content"):
         assert expected in text, expected

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { announcement, fromSnapshot, pageStatus, reasons, reduce, worstStatus } from "../../statuspage/static/js/lib/reducer.js";
+import { announcement, bannerSentence, fromSnapshot, impactLabel, pageStatus, reduce, worstStatus } from "../../statuspage/static/js/lib/reducer.js";
 
 const snapshot = {
   status: { indicator: "none", description: "All Systems Operational" },
@@ -41,7 +41,8 @@ test("INCIDENT_CREATED adds the incident and moves its components", () => {
   assert.equal(state.incidents[0].latest_update.body, "Looking.");
   assert.equal(state.components[1].status, "partial_outage");
   assert.equal(state.description, "Partial System Outage");
-  assert.deepEqual(reasons(state), ["API: partial outage", "Incident: API errors (investigating)"]);
+  assert.deepEqual(bannerSentence(state), { lead: "API is experiencing a partial outage",
+                                            incident: { id: 7, title: "API errors" }, maintenance: [] });
 });
 
 test("updates replace the latest update; resolving removes the incident", () => {
@@ -95,4 +96,33 @@ test("announcements", () => {
   assert.equal(announcement("MAINTENANCE_STARTED"), "Maintenance update received");
   assert.equal(announcement("COMPONENT_STATUS_CHANGED"), "Component status changed");
   assert.equal(announcement("RESYNC"), null);
+});
+
+test("the banner names every worst-hit component in page order and keeps maintenance in progress", () => {
+  const state = fromSnapshot({
+    components: [{ id: 9, name: "Web", status: "major_outage" }, { id: 2, name: "API", status: "major_outage" },
+                 { id: 3, name: "CDN", status: "degraded_performance" }],
+    incidents: [{ id: 4, title: "Other", components: [] }, { id: 5, title: "Outage", components: [{ id: 2, name: "API" }] }],
+    maintenances: { active: [{ id: 1, title: "Storage migration" }] },
+  });
+  assert.deepEqual(bannerSentence(state), { lead: "Web and API are experiencing a major outage",
+                                            incident: { id: 5, title: "Outage" }, maintenance: ["Storage migration"] });
+});
+
+test("an incident without affected components still leads the banner; green pages have no sentence", () => {
+  const quiet = fromSnapshot({ components: [{ id: 1, name: "API", status: "operational" }], incidents: [] });
+  assert.deepEqual(bannerSentence(quiet), { lead: "", incident: null, maintenance: [] });
+  const open = fromSnapshot({ components: [], incidents: [{ id: 3, title: "Slow logins", components: [] }] });
+  assert.equal(bannerSentence(open).lead, "We are looking into an issue");
+});
+
+test("customers read impact words, never severity labels", () => {
+  assert.equal(impactLabel({ severity: "SEV1" }), "Critical impact");
+  assert.equal(impactLabel({ impact: "none", severity: "SEV4" }), "Low impact");
+});
+
+test("a posted update keeps its server-rendered HTML for the card", () => {
+  const state = reduce(fromSnapshot(snapshot), "INCIDENT_UPDATE_POSTED", {
+    ...created, update: { status: "investigating", body: "**x**", body_html: "<p><strong>x</strong></p>", created_at: "t" } });
+  assert.equal(state.incidents[0].latest_update.body_html, "<p><strong>x</strong></p>");
 });

@@ -27,7 +27,7 @@ def test_atom_one_entry_per_incident_with_its_update_trail(client, api):
     content = entry.find(f"{ATOM}content")
     assert content.get("type") == "html"
     # the HTML is text inside the XML: the update body itself is escaped once more
-    assert "<strong>Investigating</strong> - Investigating &lt;b&gt;now&lt;/b&gt;." in content.text
+    assert "<strong>Investigating</strong></p><p>Investigating &lt;b&gt;now&lt;/b&gt;.</p>" in content.text
     assert content.text.index("Fix deployed.") < content.text.index("Investigating &lt;b&gt;")
     assert "internal only" not in content.text
 
@@ -95,3 +95,12 @@ def test_badges(client, api):
     assert ET.fromstring(one.data).get("aria-label") == "API: partial outage"
     missing = client.get("/status/components/999/badge.svg")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_feed_items_render_markdown(client, api):
+    make_incident(api, title="Queue backlog", summary="Returned **HTTP 503**.")
+    for path, find in (("/history.rss", lambda root: root.find("channel/item/description").text),
+                       ("/history.atom", lambda root: root.find(f"{ATOM}entry/{ATOM}content").text)):
+        text = find(ET.fromstring(client.get(path).data))
+        assert "<strong>HTTP 503</strong>" in text, path
+        assert "**" not in text, path

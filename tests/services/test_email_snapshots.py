@@ -86,3 +86,16 @@ def test_test_email_text():
     subscribers.send_test_email(SYSTEM, "ops@example.com")
     db.session.commit()
     _check("test_email", _built_message({"kind": "test"}))
+
+
+def test_text_part_reads_markdown_as_plain_words():
+    make_subscriber("reader@example.com")
+    public = {"incident": INCIDENT, "update": {**UPDATE, "body": "Returned **HTTP 503**; see [the runbook](https://r.example/x)."}}
+    outbox.record("INCIDENT_UPDATE_POSTED", public, public, notify=True)
+    db.session.commit()
+    notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
+    message = _built_message({"kind": "notification"})
+    text = message.get_body(("plain",)).get_content()
+    assert "Returned HTTP 503; see the runbook (https://r.example/x)." in text
+    assert "**" not in text
+    assert "<strong>HTTP 503</strong>" in message.get_body(("html",)).get_content()

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import Connection, select
 
 from ...domain.statuses import label
-from ...markdown import EMAIL, render
+from ...markdown import EMAIL, plain, render
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, tokens
 from .mime import Outgoing
@@ -103,6 +103,7 @@ class Builder:
             ctx.update(maintenance=maintenance, headline=_MAINTENANCE[event.event_type],
                        components=self._component_names(event.maintenance_id, maintenance),
                        description_html=markdown_html(maintenance.get("description", "")),
+                       description=plain(maintenance.get("description", "")),
                        starts=when(maintenance.get("starts_at")), ends=when(maintenance.get("ends_at")),
                        link=f"{base}/status")
             return ctx
@@ -113,7 +114,7 @@ class Builder:
         text = postmortem.get("summary", "") if postmortem else update.get("body", "")
         ctx.update(incident=incident, update=update, postmortem=postmortem,
                    previous_status=label(payload.get("previous_status")),
-                   status=label(incident.get("status")), text=text, text_html=markdown_html(text),
+                   status=label(incident.get("status")), text=plain(text), text_html=markdown_html(text),
                    posted=when(update.get("created_at") or incident.get("updated_at")),
                    components=[c.get("name", "") for c in incident.get("components") or []],
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))

@@ -1,5 +1,5 @@
 // Alpine components of the public pages: live banner, components, incidents, toast.
-import { announcement, fromSnapshot, reasons, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
+import { announcement, bannerSentence, fromSnapshot, impactLabel, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
 import { openStream } from "./lib/stream.js";
 import { addDays, dayTitle, formatLocal } from "./lib/timefmt.js";
 
@@ -81,8 +81,17 @@ export function registerStatusPage(Alpine) {
     get state() { return store().state; },
     get indicator() { return this.state?.indicator ?? this.$el.dataset.indicator; },
     get description() { return this.state?.description ?? ""; },
-    get reasons() { return this.state ? reasons(this.state) : []; },
-    get hasReasons() { return this.reasons.length > 0; },
+    get sentence() { return this.state ? bannerSentence(this.state) : { lead: "", incident: null, maintenance: [] }; },
+    get hasSentence() { return this.sentence.lead !== "" || this.sentence.maintenance.length > 0; },
+    get lead() { return this.sentence.lead; },
+    get incident() { return this.sentence.lead !== "" && this.sentence.incident; },
+    get incidentHref() { return `/status/incidents/${this.sentence.incident?.id}`; },
+    get incidentTitle() { return this.sentence.incident?.title ?? ""; },
+    get leadEnd() { return this.sentence.lead ? "." : ""; },
+    get maintenanceText() {
+      const titles = this.sentence.maintenance;
+      return titles.length ? `${this.sentence.lead ? " " : ""}Maintenance in progress: ${titles.join(", ")}.` : "";
+    },
   }));
 
   Alpine.data("componentRow", () => ({
@@ -109,6 +118,47 @@ export function registerStatusPage(Alpine) {
     get empty() { return this.incidents.length === 0; },
     href(incident) { return `/status/incidents/${incident.id}`; },
     statusLabel(status) { return STATUS_LABEL[status] ?? status; },
+    impactLabel(incident) { return impactLabel(incident); },
     when(iso) { return formatLocal(iso); },
+    // Sanitised by the server (the same Markdown renderer as the page); the
+    // CSP build has no x-html, so the element is filled here.
+    fillBody(el, incident) {
+      const update = incident.latest_update;
+      if (!update) return;
+      if (update.body_html !== undefined) el.innerHTML = update.body_html;
+      else el.textContent = update.body;
+    },
+  }));
+
+  // Incident and postmortem pages: any event about this incident swaps in the
+  // server's fresh rendering of the page's live region (the cache is dropped
+  // before events are published, so the refetch never sees the old page).
+  Alpine.data("liveDocument", () => ({
+    stream: null,
+    connection: "idle",
+    init() {
+      const incidentId = Number(this.$el.dataset.incident);
+      this.stream = openStream(STREAM_URL, {
+        lastEventId: this.$el.dataset.lastEventId || null,
+        onEvent: (type, data) => {
+          if (type === "RESYNC" || data?.incident?.id === incidentId || data?.incident_id === incidentId) this.refresh();
+        },
+        onState: (state) => { this.connection = state; },
+      });
+    },
+    destroy() { this.stream?.close(); },
+    async refresh() {
+      try {
+        const response = await fetch(window.location.href, { cache: "no-cache", headers: { Accept: "text/html" } });
+        if (!response.ok) return;
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        const next = fresh.querySelector("[data-live-region]");
+        const current = this.$el.querySelector("[data-live-region]");
+        if (next && current) {
+          current.replaceWith(next);
+          localiseTimes(next);
+        }
+      } catch (e) { /* offline: the next event or reconnect tries again */ }
+    },
   }));
 }

@@ -6,6 +6,13 @@ import VOCABULARY from "./vocabulary.json" with { type: "json" };
 const RANK = VOCABULARY.component_rank;
 const INDICATOR = VOCABULARY.indicators;
 export const STATUS_LABEL = VOCABULARY.status_labels;
+const BANNER_PHRASE = VOCABULARY.banner_phrases;
+
+/** Customer-facing words for an incident's severity ("Critical impact", never "SEV1"). */
+export function impactLabel(incident) {
+  const impact = incident.impact ?? VOCABULARY.severity_impact[incident.severity];
+  return VOCABULARY.impact_labels[impact] ?? "";
+}
 
 export function worstStatus(statuses) {
   let worst = "operational";
@@ -35,11 +42,12 @@ function slimIncident(incident, previous = {}) {
 /** State from a /api/public/status document (or the slim copy embedded in the page). */
 export function fromSnapshot(doc) {
   const components = {};
-  for (const c of doc.components ?? []) {
-    components[c.id] = { id: c.id, name: c.name, status: c.status, group_id: c.group_id ?? null };
-  }
+  (doc.components ?? []).forEach((c, order) => {
+    components[c.id] = { id: c.id, name: c.name, status: c.status, group_id: c.group_id ?? null, order };
+  });
   const incidents = (doc.incidents ?? []).map((i) => slimIncident(i));
-  return { ...pageStatus(components), components, incidents };
+  const maintenance = (doc.maintenances?.active ?? []).map((m) => m.title);
+  return { ...pageStatus(components), components, incidents, maintenance };
 }
 
 function sortIncidents(list) {
@@ -57,7 +65,8 @@ function withComponentStatuses(components, changes) {
 function applyIncident(state, data) {
   const incoming = { ...data.incident };
   if (data.update) {
-    incoming.latest_update = { status: data.update.status, body: data.update.body, created_at: data.update.created_at };
+    const { status, body, body_html, created_at } = data.update;
+    incoming.latest_update = { status, body, body_html, created_at };
   }
   const existing = state.incidents.find((i) => i.id === incoming.id);
   let incidents = state.incidents.filter((i) => i.id !== incoming.id);
@@ -90,14 +99,24 @@ export function reduce(state, type, data) {
   }
 }
 
-/** Why the banner is not green, in words (the same sentences the server writes). */
-export function reasons(state) {
-  const out = [];
-  for (const c of Object.values(state.components)) {
-    if (c.status !== "operational") out.push(`${c.name}: ${STATUS_LABEL[c.status].toLowerCase()}`);
-  }
-  for (const i of state.incidents) out.push(`Incident: ${i.title} (${i.status})`);
-  return out;
+function joinNames(names) {
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/**
+ * The banner's one sentence in parts, as the server builds it: the worst-hit
+ * components, the incident to read about them, and maintenance in progress.
+ */
+export function bannerSentence(state) {
+  const list = Object.values(state.components).sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity));
+  const worst = worstStatus(list.map((c) => c.status));
+  const hit = worst === "operational" ? [] : list.filter((c) => c.status === worst);
+  let lead = "";
+  if (hit.length) lead = `${joinNames(hit.map((c) => c.name))} ${hit.length === 1 ? "is" : "are"} experiencing ${BANNER_PHRASE[worst]}`;
+  else if (state.incidents.length) lead = "We are looking into an issue";
+  const hitIds = new Set(hit.map((c) => c.id));
+  const incident = state.incidents.find((i) => i.components.some((c) => hitIds.has(c.id))) ?? state.incidents[0] ?? null;
+  return { lead, incident: incident && { id: incident.id, title: incident.title }, maintenance: state.maintenance ?? [] };
 }
 
 /** What the aria-live toast says for an event, or null for none. */
