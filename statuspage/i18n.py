@@ -20,32 +20,16 @@ from flask_babel import Babel, format_decimal, format_percent, get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from .domain.locales import LANGUAGES, canonical
+
 log = logging.getLogger(__name__)
 
-# Shipped languages, with each one's name in itself (the language menu).
-LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
-             "pt_BR": "Português (Brasil)", "ja": "日本語"}
-LOCALES = tuple(LANGUAGES)
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 86400
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Requests under these prefixes are the console and its API: English for now.
 _ENGLISH_PREFIXES = ("/admin", "/api/")
 _READER_API_PREFIXES = ("/api/public/", "/api/v2/", "/api/stream/public")
-
-
-def canonical(value: str | None) -> str | None:
-    """A shipped locale for ``value`` (``pt-br``, ``pt_BR``, ``de-AT`` → ``de``), else None."""
-    if not value:
-        return None
-    tag = value.strip().replace("-", "_")[:16]
-    lowered = {code.lower(): code for code in LOCALES}
-    if tag.lower() in lowered:
-        return lowered[tag.lower()]
-    base = tag.split("_")[0].lower()
-    if base == "pt":
-        return "pt_BR"
-    return lowered.get(base)
 
 
 def from_accept_language(header: str | None) -> str | None:

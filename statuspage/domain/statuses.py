@@ -6,6 +6,8 @@ generated from :func:`vocabulary` by ``python -m statuspage.domain.statuses``
 """
 from __future__ import annotations
 
+from .locales import N_
+
 COMPONENT_STATUSES = (
     "operational",
     "degraded_performance",
@@ -22,11 +24,11 @@ ACTION_ITEM_STATUSES = ("open", "in_progress", "done")
 DELIVERY_STATUSES = ("PENDING", "SENDING", "SENT", "FAILED")
 
 # Statuspage's incident "impact" per severity.
-SEVERITY_IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
+SEVERITY_IMPACT = {"SEV1": N_("critical"), "SEV2": N_("major"), "SEV3": N_("minor"), "SEV4": N_("none")}
 
 # What customers read instead of the internal severity labels.
-IMPACT_LABEL = {"critical": "Critical impact", "major": "Major impact", "minor": "Minor impact",
-                "none": "Low impact"}
+IMPACT_LABEL = {"critical": N_("Critical impact"), "major": N_("Major impact"), "minor": N_("Minor impact"),
+                "none": N_("Low impact")}
 
 # How the banner's sentence names a component status ("API is experiencing a major outage").
 BANNER_PHRASE = {"degraded_performance": "degraded performance", "partial_outage": "a partial outage",
@@ -43,11 +45,11 @@ _COMPONENT_RANK = {
 
 # Statuspage's page indicator and description for the worst component status.
 _INDICATOR = {
-    "operational": ("none", "All Systems Operational"),
-    "under_maintenance": ("maintenance", "Service Under Maintenance"),
-    "degraded_performance": ("minor", "Degraded Performance"),
-    "partial_outage": ("major", "Partial System Outage"),
-    "major_outage": ("critical", "Major System Outage"),
+    "operational": ("none", N_("All Systems Operational")),
+    "under_maintenance": ("maintenance", N_("Service Under Maintenance")),
+    "degraded_performance": ("minor", N_("Degraded Performance")),
+    "partial_outage": ("major", N_("Partial System Outage")),
+    "major_outage": ("critical", N_("Major System Outage")),
 }
 
 # The calm palette per indicator: green, blue, amber, orange, red.
@@ -56,12 +58,12 @@ INDICATOR_COLOUR = {"none": "#1a7f37", "maintenance": "#0b62a4", "minor": "#9a67
 
 # What readers see for a status value ("nodata": a day before a component existed).
 STATUS_LABEL = {
-    "operational": "Operational", "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage", "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance", "nodata": "No data",
-    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-    "resolved": "Resolved", "scheduled": "Scheduled", "in_progress": "In progress",
-    "verifying": "Verifying", "completed": "Completed",
+    "operational": N_("Operational"), "degraded_performance": N_("Degraded performance"),
+    "partial_outage": N_("Partial outage"), "major_outage": N_("Major outage"),
+    "under_maintenance": N_("Under maintenance"), "nodata": N_("No data"),
+    "investigating": N_("Investigating"), "identified": N_("Identified"), "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"), "scheduled": N_("Scheduled"), "in_progress": N_("In progress"),
+    "verifying": N_("Verifying"), "completed": N_("Completed"),
 }
 
 

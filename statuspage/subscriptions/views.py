@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..errors import RateLimited, ValidationFailed
 from ..extensions import csrf, db
+from ..i18n import locale_code
 from ..models import Component, Incident
 from ..net import client_ip
 from ..services import subscribers, tokens
@@ -74,7 +75,8 @@ def subscribe():
         return _form_page(422, {"component_ids": ["Choose at least one component."]}, **values)
     try:
         subscribers.subscribe(values["email"], incident_id=values["incident_id"],
-                              component_ids=component_ids or None, ip=client_ip())
+                              component_ids=component_ids or None, ip=client_ip(),
+                              locale=locale_code())
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -133,7 +135,8 @@ def manage(token):
             db.session.commit()
             return render_template("subscriptions/unsubscribe.html", done=True, token=token)
         scope = "components" if request.form.get("scope") == "components" else "all"
-        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")))
+        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")),
+                                       request.form.get("locale"))
         db.session.commit()
     except tokens.InvalidToken as exc:
         return _invalid(exc)

@@ -5,14 +5,22 @@ internal (authors, internal notes, emails) can ever reach a subscriber.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
-from flask import current_app
+from babel import dates
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale, gettext
+from markupsafe import escape
 from sqlalchemy import Connection, select
 
+from ...domain.locales import N_, canonical
 from ...domain.statuses import label
 from ...markdown import EMAIL, plain, render
 from ...models import Component, MaintenanceComponent, utcnow
@@ -20,9 +28,9 @@ from .. import outbox, tokens
 from .mime import Outgoing
 
 _MAINTENANCE = {
-    "MAINTENANCE_SCHEDULED": "Scheduled maintenance",
-    "MAINTENANCE_STARTED": "Maintenance in progress",
-    "MAINTENANCE_COMPLETED": "Maintenance completed",
+    "MAINTENANCE_SCHEDULED": N_("Scheduled maintenance"),
+    "MAINTENANCE_STARTED": N_("Maintenance in progress"),
+    "MAINTENANCE_COMPLETED": N_("Maintenance completed"),
 }
 _TEMPLATE = {"POSTMORTEM_PUBLISHED": "postmortem", **{k: "maintenance" for k in _MAINTENANCE}}
 
@@ -37,11 +45,21 @@ def markdown_html(text: str) -> str:
 
 
 def when(value) -> str:
-    """An ISO time (or datetime) as ``YYYY-MM-DD HH:MM UTC`` for email text."""
+    """An ISO time (or datetime) in UTC for email text, in the current locale
+    (``2026-11-27 14:05 UTC`` in English, ``2026年11月27日 14:05 UTC`` in Japanese)."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    locale = get_locale()
+    if locale is None or str(locale) == "en":
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    return f"{dates.format_skeleton('yMMMdHm', utc, locale=locale)} UTC"
+
+
+def status_words(status: Optional[str]) -> str:
+    """A status value in the current locale's words (``identified`` -> ``Identifiziert``)."""
+    return gettext(label(status)) if status else ""
 
 
 def maintenance_of(payload: dict) -> dict:
@@ -49,16 +67,17 @@ def maintenance_of(payload: dict) -> dict:
     return payload.get("maintenance") or payload
 
 
-def subject_for(event_type: str, payload: dict) -> str:
-    """Subject with severity and status, e.g. ``[Acme] SEV2 Identified: Checkout errors``."""
+def subject_for(event_type: str, payload: dict, locale: str = "en") -> str:
+    """Subject with severity and status in ``locale``, e.g. ``[Acme] SEV2 Identified: Checkout errors``."""
     page = current_app.config["PAGE_NAME"]
-    if event_type in _MAINTENANCE:
-        return f"[{page}] {_MAINTENANCE[event_type]}: {maintenance_of(payload).get('title', '')}"[:300]
-    incident = payload.get("incident") or {}
-    head = f"[{page}] {incident.get('severity', '')} {label(incident.get('status'))}"
-    if event_type == "POSTMORTEM_PUBLISHED":
-        head += " - Postmortem published"
-    return f"{head}: {incident.get('title', '')}"[:300]
+    with force_locale(locale):
+        if event_type in _MAINTENANCE:
+            return f"[{page}] {gettext(_MAINTENANCE[event_type])}: {maintenance_of(payload).get('title', '')}"[:300]
+        incident = payload.get("incident") or {}
+        head = f"[{page}] {incident.get('severity', '')} {status_words(incident.get('status'))}"
+        if event_type == "POSTMORTEM_PUBLISHED":
+            head += " - " + gettext("Postmortem published")
+        return f"{head}: {incident.get('title', '')}"[:300]
 
 
 def message_id(row) -> str:
@@ -67,8 +86,33 @@ def message_id(row) -> str:
     return f"<delivery-{row.id}.{int(row.created_at.timestamp())}@{host}>"
 
 
+# Fields that differ per recipient: messages are rendered once per event and
+# locale with these markers, then each recipient's values are put in.
+_PERSONAL = ("to", "subject", "unsubscribe_url", "manage_url")
+_RENDERED_MAX = 64
+_rendered: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _marker(name: str) -> str:
+    return f"@@{name.upper()}@@"
+
+
+def _personalise(text: str, html: str, values: dict) -> tuple[str, str]:
+    for name in _PERSONAL:
+        value = str(values.get(name) or "")
+        text = text.replace(_marker(name), value)
+        html = html.replace(_marker(name), str(escape(value)))
+    return text, html
+
+
 class Builder:
-    """Builds messages for one batch, loading each event's public payload once."""
+    """Builds messages for one batch, loading each event's public payload once.
+
+    A notification is rendered once per event and locale in this process (the
+    lanes of a send job, and later batches of the same fan-out, reuse it); only
+    the recipient's address and links are filled in per message.
+    """
 
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -80,7 +124,10 @@ class Builder:
             event = outbox.public_content(self.conn, event_id)
             if event is None or event.public_payload is None:
                 raise ContentMissing(f"event {event_id} has no public content")
-            self.events[event_id] = self._context_for(event)
+            digest = hashlib.blake2b(json.dumps([event_id, event.event_type, event.public_payload],
+                                                sort_keys=True, default=str).encode(),
+                                     digest_size=16).hexdigest()
+            self.events[event_id] = {**self._context_for(event), "digest": digest}
         return self.events[event_id]
 
     def _component_names(self, maintenance_id: Optional[int], maintenance: dict) -> list[str]:
@@ -102,9 +149,9 @@ class Builder:
             maintenance = maintenance_of(payload)
             ctx.update(maintenance=maintenance, headline=_MAINTENANCE[event.event_type],
                        components=self._component_names(event.maintenance_id, maintenance),
-                       description_html=markdown_html(maintenance.get("description", "")),
                        description=plain(maintenance.get("description", "")),
-                       starts=when(maintenance.get("starts_at")), ends=when(maintenance.get("ends_at")),
+                       description_html=markdown_html(maintenance.get("description", "")),
+                       starts=maintenance.get("starts_at"), ends=maintenance.get("ends_at"),
                        link=f"{base}/status")
             return ctx
         incident = payload.get("incident") or {}
@@ -113,38 +160,52 @@ class Builder:
         link = f"{base}/status/incidents/{incident.get('id')}"
         text = postmortem.get("summary", "") if postmortem else update.get("body", "")
         ctx.update(incident=incident, update=update, postmortem=postmortem,
-                   previous_status=label(payload.get("previous_status")),
-                   status=label(incident.get("status")), text=plain(text), text_html=markdown_html(text),
-                   posted=when(update.get("created_at") or incident.get("updated_at")),
+                   previous_status=payload.get("previous_status"),
+                   status=incident.get("status"), text=plain(text), text_html=markdown_html(text),
+                   posted=update.get("created_at") or incident.get("updated_at"),
                    components=[c.get("name", "") for c in incident.get("components") or []],
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))
         return ctx
 
-    def _render(self, name: str, ctx: dict) -> tuple[str, str]:
-        env = current_app.jinja_env
-        return (env.get_template(f"email/{name}.txt").render(ctx),
-                env.get_template(f"email/{name}.html").render(ctx))
+    @staticmethod
+    def _render(name: str, ctx: dict, locale: str) -> tuple[str, str]:
+        with force_locale(locale):
+            ctx = {**ctx, "when": when, "status_words": status_words,
+                   "html_lang": locale.replace("_", "-")}
+            return (render_template(f"email/{name}.txt", **ctx),
+                    render_template(f"email/{name}.html", **ctx))
+
+    def _notification(self, ctx: dict, locale: str) -> tuple[str, str]:
+        key = (ctx["digest"], locale, self.config["PAGE_NAME"], self.config["PUBLIC_BASE_URL"])
+        with _rendered_lock:
+            held = _rendered.get(key)
+        if held is None:
+            held = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}}, locale)
+            with _rendered_lock:
+                _rendered[key] = held
+                while len(_rendered) > _RENDERED_MAX:
+                    _rendered.popitem(last=False)
+        return held
 
     def build(self, row) -> Outgoing:
-        """The MIME message for a claimed delivery row."""
+        """The MIME message for a claimed delivery row, in its subscriber's locale."""
+        locale = canonical(getattr(row, "locale", None)) or "en"
         ctx = {"page_name": self.config["PAGE_NAME"], "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":
-            ctx.update(self._event_context(row.event_id))
+            event = self._event_context(row.event_id)
             unsubscribe = tokens.url("unsubscribe", row.subscriber_id, row.to_address)
             ctx.update(unsubscribe_url=unsubscribe,
                        manage_url=tokens.url("manage", row.subscriber_id, row.to_address))
             headers = {"List-Unsubscribe": f"<{unsubscribe}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-            name = ctx["template"]
-        elif row.kind == "confirmation":
-            ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
-                       days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400)
-            name = "confirm"
+            text, html = _personalise(*self._notification({**ctx, **event}, locale), ctx)
         else:
-            name = "test"
-        text, html = self._render(name, ctx)
+            if row.kind == "confirmation":
+                ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
+                           days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400)
+            text, html = self._render("confirm" if row.kind == "confirmation" else "test", ctx, locale)
         return compose(row, text, html, headers)
 
 

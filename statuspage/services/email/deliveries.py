@@ -59,7 +59,7 @@ def claim(conn: Connection, ids: list[int]) -> list:
     return conn.execute(
         select(D.id, D.kind, D.to_address, D.subject, D.attempts, D.event_id, D.subscriber_id,
                D.created_at, Subscriber.confirmed_at, Subscriber.unsubscribed_at,
-               Subscriber.suppressed_at, Subscriber.scope)
+               Subscriber.suppressed_at, Subscriber.scope, Subscriber.locale)
         .outerjoin(Subscriber, Subscriber.id == D.subscriber_id)
         .where(D.id.in_(claimed)).order_by(D.id)
     ).all()

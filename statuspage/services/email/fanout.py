@@ -13,7 +13,7 @@ import logging
 from typing import Callable, Optional
 
 from flask import current_app
-from sqlalchemy import and_, exists, false, func, literal, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -73,6 +73,17 @@ def recipients_filter(conn, event):
                 S.suppressed_at.is_(None), or_(*scopes) if scopes else false())
 
 
+def _subjects(conn, event, matching):
+    """The subject in each recipient's locale, as an SQL expression: one render per locale."""
+    locales = conn.execute(select(S.locale).where(matching).distinct()).scalars().all()
+    default = email_content.subject_for(event.event_type, event.public_payload)
+    subjects = {locale: email_content.subject_for(event.event_type, event.public_payload, locale)
+                for locale in locales if locale != "en"}
+    if not subjects:
+        return literal(default)
+    return case(subjects, value=S.locale, else_=literal(default))
+
+
 def _insert(conn, select_stmt):
     columns = ["subscriber_id", "event_id", "kind", "to_address", "subject", "status",
                "attempts", "created_at", "updated_at"]
@@ -94,8 +105,8 @@ def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -
         if event is None:
             return 0
         if event.event_type in RULES and event.public_payload is not None:
-            subject = email_content.subject_for(event.event_type, event.public_payload)
             matching = recipients_filter(conn, event)
+            subject = _subjects(conn, event, matching)
             # One delivery per mailbox even if it holds several matching subscriptions.
             first_per_address = select(func.min(S.id)).where(matching).group_by(S.email_key)
             now = utcnow()
@@ -106,7 +117,7 @@ def fanout(event_id: int, ready: Optional[Callable[[list[int]], None]] = None) -
                                      .offset(window - 1).limit(1)).scalar()
                 bounds = [S.id > after] + ([S.id <= upper] if upper is not None else [])
                 rows = select(S.id, literal(event.id), literal("notification"), S.email,
-                              literal(subject), literal("PENDING"), literal(0), stamp, stamp
+                              subject, literal("PENDING"), literal(0), stamp, stamp
                               ).where(*bounds, S.id.in_(first_per_address))
                 created += _insert(conn, rows)
                 conn.commit()
