@@ -15,12 +15,13 @@ from pathlib import Path
 from babel import dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
-from flask_babel import Babel, format_decimal, format_percent, get_locale
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, format_decimal, format_percent, get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from .domain.locales import LANGUAGES, canonical
+from .domain.statuses import label
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def _english_only() -> bool:
 
 def select_locale() -> str:
     """Flask-Babel's locale selector."""
-    if not request:
+    if not has_request_context():
         return canonical(current_app.config["DEFAULT_LOCALE"]) or "en"
     if _english_only():
         return "en"
@@ -112,6 +113,11 @@ def month_text(day: date) -> str:
             else dates.format_date(day, fmt, locale=get_locale()))
 
 
+def status_text(status: str | None) -> str:
+    """A status value in the reader's words (``major_outage`` -> ``Panne majeure``)."""
+    return gettext(label(status)) if status else ""
+
+
 def number(value: float | int) -> str:
     """A number formatted for the locale."""
     return format_decimal(value)
@@ -161,3 +167,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(html_lang=html_lang, locale_code=locale_code, languages=LANGUAGES)
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
+    app.add_template_filter(status_text, "status_text")

@@ -15,7 +15,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from babel import dates
-from flask import current_app, render_template
+from flask import current_app, template_rendered
 from flask_babel import force_locale, get_locale, gettext
 from markupsafe import escape
 from sqlalchemy import Connection, select
@@ -169,11 +169,17 @@ class Builder:
 
     @staticmethod
     def _render(name: str, ctx: dict, locale: str) -> tuple[str, str]:
+        app = current_app._get_current_object()
+        ctx = {**ctx, "when": when, "status_words": status_words, "html_lang": locale.replace("_", "-")}
+        parts = []
         with force_locale(locale):
-            ctx = {**ctx, "when": when, "status_words": status_words,
-                   "html_lang": locale.replace("_", "-")}
-            return (render_template(f"email/{name}.txt", **ctx),
-                    render_template(f"email/{name}.html", **ctx))
+            for suffix in ("txt", "html"):
+                template = app.jinja_env.get_template(f"email/{name}.{suffix}")
+                parts.append(template.render(ctx))
+                # Announced like a page render, so observers count email renders too.
+                template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template,
+                                       context=ctx)
+        return parts[0], parts[1]
 
     def _notification(self, ctx: dict, locale: str) -> tuple[str, str]:
         key = (ctx["digest"], locale, self.config["PAGE_NAME"], self.config["PUBLIC_BASE_URL"])
