@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..domain.locales import N_
 from ..domain.pagetime import day_bounds, local_date, month_bounds, zone
 from ..domain.statuses import (SEVERITY_IMPACT, STATUS_LABEL, banner_sentence, impact_label, page_indicator,
                                worst_component_status)
@@ -315,8 +316,9 @@ def postmortem_view(incident_id: int) -> dict:
     incident = incident_view(public_incident(incident_id))
     return {"incident": incident, "published_at": postmortem.published_at,
             "sections": [{"key": key, "title": title, "body": getattr(postmortem, key)}
-                         for key, title in (("summary", "Summary"), ("impact", "Impact"),
-                                            ("root_cause", "Root cause"), ("resolution", "Resolution"),
-                                            ("lessons", "Lessons learned"))
+                         for key, title in (("summary", N_("Summary")), ("impact", N_("Impact")),
+                                            ("root_cause", N_("Root cause")),
+                                            ("resolution", N_("Resolution")),
+                                            ("lessons", N_("Lessons learned")))
                          if getattr(postmortem, key)]}
 
