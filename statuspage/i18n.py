@@ -8,15 +8,16 @@ can key its copies by locale without entering Flask.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from babel import dates
+from babel import Locale, dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, format_decimal, format_percent, get_locale, gettext
+from flask_babel import Babel, format_decimal, get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -56,14 +57,19 @@ def _english_only() -> bool:
     return path.startswith(_ENGLISH_PREFIXES) and not path.startswith(_READER_API_PREFIXES)
 
 
+def reader_locale() -> str:
+    """The locale this request's reader chose (even on an English-only console route)."""
+    return negotiate(request.args.get("lang"), request.cookies.get(COOKIE),
+                     request.headers.get("Accept-Language"), current_app.config["DEFAULT_LOCALE"])
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector."""
     if not has_request_context():
         return canonical(current_app.config["DEFAULT_LOCALE"]) or "en"
     if _english_only():
         return "en"
-    return negotiate(request.args.get("lang"), request.cookies.get(COOKIE),
-                     request.headers.get("Accept-Language"), current_app.config["DEFAULT_LOCALE"])
+    return reader_locale()
 
 
 def locale_code() -> str:
@@ -77,10 +83,14 @@ def html_lang() -> str:
 
 
 def percent(value: float | None) -> str:
-    """A percentage (99.95, not a fraction) formatted for the locale with two decimals."""
+    """A percentage (99.95, not a fraction) in the locale's style, with two decimals
+    (``99.95%``, ``99,95 %``)."""
     if value is None:
         return ""
-    return format_percent(value / 100, format="#,##0.00%")
+    locale = get_locale() or Locale.parse("en")
+    pattern = copy.copy(locale.percent_formats[None])
+    pattern.frac_prec = (2, 2)
+    return pattern.apply(value / 100, locale)
 
 
 def _pattern(english: str, skeleton: str) -> tuple[str, bool]:
@@ -88,14 +98,23 @@ def _pattern(english: str, skeleton: str) -> tuple[str, bool]:
     return (english, False) if locale_code() == "en" else (skeleton, True)
 
 
+def localised_moment(moment: datetime, locale) -> str:
+    """Date and 24-hour time in ``locale``'s own order (``27. Nov. 2026, 14:05``)."""
+    locale = Locale.parse(locale)
+    pattern = str(locale.datetime_formats["medium"])
+    return (pattern.replace("{1}", dates.format_skeleton("yMMMd", moment, locale=locale))
+            .replace("{0}", dates.format_skeleton("Hm", moment, locale=locale)))
+
+
 def moment_text(moment: datetime | None, tz: tzinfo) -> str:
     """A moment in the page zone for the locale, with the zone's abbreviation ('' for None)."""
     if moment is None:
         return ""
-    fmt, skeleton = _pattern("d MMM y, HH:mm", "yMMMdHm")
     local = moment.astimezone(tz)
-    text = (dates.format_skeleton(fmt, local, locale=get_locale()) if skeleton
-            else dates.format_datetime(local, fmt, locale=get_locale()))
+    if locale_code() == "en":  # English keeps the page's day-first style
+        text = dates.format_datetime(local, "d MMM y, HH:mm", locale="en")
+    else:
+        text = localised_moment(local, get_locale())
     return f"{text} {local.tzname()}"
 
 

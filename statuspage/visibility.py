@@ -23,7 +23,7 @@ SESSION_KEY = "share_link"
 # Reader endpoints outside the public blueprint.
 _READER_ENDPOINTS = frozenset({
     "api.public_status_document", "api.public_incident", "api.public_postmortem",
-    "stream.public_stream", "subscriptions.subscribe_form", "subscriptions.subscribe",
+    "stream.public_stream", "subscriptions.subscribe_form", "subscriptions.subscribe", "api.subscribe",
 })
 _HTML_BLUEPRINTS = frozenset({"public", "subscriptions"})
 

@@ -1,6 +1,7 @@
 """Subscribing (public) and subscriber management (admin)."""
 from __future__ import annotations
 
+from ..i18n import reader_locale
 from ..net import client_ip
 from ..schemas.subscribers import (
     AcceptedSchema,
@@ -24,7 +25,8 @@ ACCEPTED = {"status": "accepted",
           errors=(400, 415, 422, 429), tags=("subscribers",))
 def subscribe(body):
     subscribers.subscribe(body["email"], incident_id=body.get("incident_id"),
-                          component_ids=body.get("component_ids"), ip=client_ip())
+                          component_ids=body.get("component_ids"), ip=client_ip(),
+                          locale=body.get("locale") or reader_locale())
     return dict(ACCEPTED)
 
 

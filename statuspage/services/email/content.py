@@ -14,7 +14,6 @@ from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
-from babel import dates
 from flask import current_app, template_rendered
 from flask_babel import force_locale, get_locale, gettext
 from markupsafe import escape
@@ -22,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from ...domain.locales import N_, canonical
 from ...domain.statuses import label
+from ...i18n import localised_moment
 from ...markdown import EMAIL, plain, render
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, tokens
@@ -54,7 +54,7 @@ def when(value) -> str:
     if locale is None or str(locale) == "en":
         return moment.strftime("%Y-%m-%d %H:%M UTC")
     utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
-    return f"{dates.format_skeleton('yMMMdHm', utc, locale=locale)} UTC"
+    return f"{localised_moment(utc, locale)} UTC"
 
 
 def status_words(status: Optional[str]) -> str:
