@@ -92,6 +92,7 @@ _PERSONAL = ("to", "subject", "unsubscribe_url", "manage_url")
 _RENDERED_MAX = 64
 _rendered: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 _rendered_lock = threading.Lock()
+_key_locks: dict[tuple, threading.Lock] = {}
 
 
 def _marker(name: str) -> str:
@@ -185,12 +186,19 @@ class Builder:
         key = (ctx["digest"], locale, self.config["PAGE_NAME"], self.config["PUBLIC_BASE_URL"])
         with _rendered_lock:
             held = _rendered.get(key)
-        if held is None:
-            held = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}}, locale)
+            key_lock = _key_locks.setdefault(key, threading.Lock())
+        if held is not None:
+            return held
+        with key_lock:  # the other lanes wait for this render instead of repeating it
             with _rendered_lock:
-                _rendered[key] = held
-                while len(_rendered) > _RENDERED_MAX:
-                    _rendered.popitem(last=False)
+                held = _rendered.get(key)
+            if held is None:
+                held = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}},
+                                    locale)
+                with _rendered_lock:
+                    _rendered[key] = held
+                    while len(_rendered) > _RENDERED_MAX:
+                        _key_locks.pop(_rendered.popitem(last=False)[0], None)
         return held
 
     def build(self, row) -> Outgoing:
