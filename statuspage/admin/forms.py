@@ -5,6 +5,8 @@ what HTML forms cannot express (lists, booleans, empty meaning absent).
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone, tzinfo
+
 from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
@@ -38,12 +40,17 @@ def checked(form: MultiDict, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
 
 
-def when(value: str | None) -> str | None:
-    """``<input type=datetime-local>`` gives ``2030-01-01T10:00``; the console works in UTC."""
+def when(value: str | None, tz: tzinfo = timezone.utc) -> str | None:
+    """``<input type=datetime-local>`` gives ``2030-01-01T10:00``, a wall time in ``tz``
+    (the page's zone, which the form shows); the schema gets it with its UTC offset."""
     value = (value or "").strip()
-    if not value:
-        return None
-    return value if value.endswith("Z") or "+" in value[10:] else value + "Z"
+    if not value or value.endswith("Z") or "+" in value[10:]:
+        return value or None
+    try:
+        wall = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the schema names the error
+    return wall.replace(tzinfo=tz).astimezone(timezone.utc).isoformat() if wall.tzinfo is None else value
 
 
 def optional(form: MultiDict, *names: str) -> dict:

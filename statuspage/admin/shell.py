@@ -19,6 +19,7 @@ NAV = (
     ("admin.subscribers", "Subscribers & deliveries", "admin"),
     ("admin.audit", "Audit log", "admin"),
     ("admin.users", "Users & tokens", "admin"),
+    ("admin.settings", "Settings", "admin"),
 )
 
 

@@ -1,19 +1,15 @@
-"""One incident: timeline, transitions, updates, affected components, audience."""
+"""One incident: timeline, the update composer, commander, affected components, audience."""
 from __future__ import annotations
 
 from flask import render_template, request
 
 from ..domain.incident_lifecycle import allowed_next
-from ..schemas.incidents import IncidentPatchSchema, TransitionSchema, UpdateCreateSchema
-from ..services import incidents, postmortems, subscribers, templates
+from ..schemas.incidents import ComposeSchema, IncidentPatchSchema
+from ..services import incidents, postmortems, public_status, subscribers, templates, users
 from ..services.email import deliveries
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
-
-ACTION_LABEL = {"identified": "Mark identified", "monitoring": "Start monitoring",
-                "resolved": "Resolve", "investigating": "Reopen"}
-
 
 def detail_context(incident_id: int, **extra) -> dict:
     incident = incidents.get(incident_id)
@@ -21,7 +17,8 @@ def detail_context(incident_id: int, **extra) -> dict:
     scope = {"incident": incident_id}
     return {
         "incident": incident,
-        "transitions": [(to, ACTION_LABEL[to]) for to in allowed_next(incident.status)],
+        "transitions": allowed_next(incident.status),
+        "users": users.list_users(),
         "timeline": list(reversed(incident.updates)),
         "update_templates": templates.list_all("update"),
         "audience": subscribers.audience(incident),
@@ -38,32 +35,35 @@ def incident(incident_id):
     return render_template("admin/incident.html", **detail_context(incident_id))
 
 
-@bp.post("/incidents/<id:incident_id>/transition")
+@bp.post("/incidents/<id:incident_id>/compose")
 @requires("responder")
-def transition(incident_id):
+def compose(incident_id):
+    """The one update form: status, message, impacts, visibility, notify, next update."""
     form = request.form
-    body = forms.load(TransitionSchema, {
-        "to": form.get("to", ""), "message": form.get("message", ""),
-        "visibility": form.get("visibility", "public"), "notify": forms.checked(form, "notify")})
-    incidents.transition(actor(), incident_id, body["to"], body["message"], body["visibility"],
-                         body["notify"])
-    commit()
-    return back_to("admin.incident", "timeline", incident_id=incident_id)
-
-
-@bp.post("/incidents/<id:incident_id>/updates")
-@requires("responder")
-def post_update(incident_id):
-    form = request.form
-    data = {"body": form.get("body", ""), "visibility": form.get("visibility", "public"),
-            "notify": forms.checked(form, "notify"), "components": forms.impacts(form)}
+    data = {"status": form.get("status", ""), "body": form.get("body", ""),
+            "visibility": form.get("visibility", "public"), "notify": forms.checked(form, "notify"),
+            "components": forms.impacts(form)}
+    if not data["status"]:
+        data.pop("status")
+    if "next_update_at" in form:
+        data["next_update_at"] = forms.when(form["next_update_at"], public_status.page_zone())
     if form.get("template_id"):
         data["template_id"] = int(form["template_id"]) if form["template_id"].isdigit() else form["template_id"]
         if not data["body"]:
             data.pop("body")
-    incidents.post_update(actor(), incident_id, forms.load(UpdateCreateSchema, data))
+    incidents.respond(actor(), incident_id, forms.load(ComposeSchema, data))
     commit()
     return back_to("admin.incident", "timeline", incident_id=incident_id)
+
+
+@bp.post("/incidents/<id:incident_id>/commander")
+@requires("responder")
+def set_commander(incident_id):
+    raw = request.form.get("commander_id", "")
+    incidents.patch(actor(), incident_id, forms.load(
+        IncidentPatchSchema, {"commander_id": int(raw) if raw.isdigit() else (raw or None)}))
+    commit()
+    return back_to("admin.incident", "commander", incident_id=incident_id)
 
 
 @bp.post("/incidents/<id:incident_id>/components")

@@ -4,7 +4,7 @@ from .blueprint import bp
 # Routes register on bp when their modules are imported.
 from . import analytics, audit, components, incidents, openapi  # noqa: E402,F401
 from . import maintenances, postmortems, templates  # noqa: E402,F401
-from . import deliveries, share_links, subscribers, users  # noqa: E402,F401
+from . import deliveries, settings, share_links, subscribers, users  # noqa: E402,F401
 from . import public  # noqa: E402,F401
 
 __all__ = ["bp"]

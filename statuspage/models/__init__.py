@@ -13,6 +13,7 @@ from .incidents import (
 from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
+from .settings import PageSettings
 from .share_links import ShareLink
 from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
@@ -23,5 +24,6 @@ __all__ = [
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent", "User", "clock_at", "utcnow",
+    "PageSettings", "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent", "User", "clock_at",
+    "utcnow",
 ]

@@ -9,7 +9,8 @@ from werkzeug.routing import BuildError
 
 from ..domain.pagetime import zone
 from ..domain.statuses import impact_label
-from ..i18n import day_text, moment_text
+from ..i18n import day_text, moment_text, month_text
+from ..services import settings
 from .blueprint import bp
 
 # Endpoints that the notifications work may register for the subscribe pages.
@@ -26,7 +27,19 @@ def subscribe_url(**params) -> str | None:
 
 
 def _pagetime(moment: datetime | None) -> str:
-    return moment_text(moment, zone(current_app.config["PAGE_TIMEZONE"]))
+    return moment_text(moment, zone(settings.current()["time_zone"]))
+
+
+def _pagelocal(moment: datetime | None) -> str:
+    """A moment as the page zone's wall time for ``<input type=datetime-local>``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%Y-%m-%dT%H:%M")
+
+
+def _pagemonth(moment: datetime) -> str:
+    """``January 2026``: the month a moment falls in, in the page's zone and the reader's language."""
+    return month_text(moment.astimezone(zone(settings.current()["time_zone"])).date())
 
 
 def _isotime(moment: datetime | date | None) -> str:
@@ -46,16 +59,18 @@ def _pageday_iso(value: str) -> str:
 
 
 def _context() -> dict:
-    cfg = current_app.config
-    return {"page_name": cfg["PAGE_NAME"], "page_timezone": cfg["PAGE_TIMEZONE"],
+    brand = settings.current()
+    return {"page_name": brand["page_name"], "page_timezone": brand["time_zone"], "brand": brand,
             "subscribe_url": subscribe_url}
 
 
 def init_app(app: Flask) -> None:
-    from . import cache, feeds, pages  # noqa: F401  (routes register on bp)
+    from . import brand, cache, feeds, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")
+    app.add_template_filter(_pagelocal, "pagelocal")
+    app.add_template_filter(_pagemonth, "pagemonth")
     app.add_template_filter(impact_label, "impact")
     app.add_template_filter(day_text, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")

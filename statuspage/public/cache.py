@@ -26,7 +26,7 @@ from .. import i18n, visibility
 from ..extensions import cache, redis_client
 from ..models import (
     Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
-    Maintenance, MaintenanceComponent, Postmortem,
+    Maintenance, MaintenanceComponent, PageSettings, Postmortem,
 )
 from ..services.outbox import Committed
 from .fastpath import ENVIRON_KEY, PublicFastPath
@@ -42,7 +42,7 @@ WAIT_SECONDS = 5
 # Rows the public responses are rendered from: writing one changes what the public sees.
 PUBLIC_MODELS = frozenset({Component, ComponentGroup, ComponentStatusChange, Incident,
                            IncidentComponent, IncidentUpdate, Maintenance, MaintenanceComponent,
-                           Postmortem})
+                           PageSettings, Postmortem})
 _local: dict = {"generation": None, "entries": {}}
 _name_locks: dict[str, threading.Lock] = {}
 

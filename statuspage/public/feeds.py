@@ -9,7 +9,7 @@ from flask_babel import gettext
 from ..domain.statuses import INDICATOR_COLOUR, component_indicator, label
 from ..errors import ValidationFailed
 from ..models import utcnow
-from ..services import public_status
+from ..services import public_status, settings
 from .blueprint import bp
 from .cache import cached
 from .ical import calendar
@@ -44,7 +44,7 @@ def _component_arg() -> int | None:
 
 def _maintenance_calendar(component_id: int | None) -> str:
     base = current_app.config["PUBLIC_BASE_URL"]
-    return calendar(current_app.config["PAGE_NAME"], urlsplit(base).hostname or "localhost", base,
+    return calendar(settings.current()["page_name"], urlsplit(base).hostname or "localhost", base,
                     public_status.maintenance_windows(component_id), utcnow())
 
 

@@ -1,22 +1,16 @@
 """HTML pages: /status, incident, postmortem, history, embed."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, redirect, render_template, request, url_for
 
 from ..api import problems
-from ..domain.pagetime import local_date, month_bounds, shift_month
 from ..errors import DomainError
-from ..i18n import month_text
-from ..models import utcnow
 from ..services import public_status
 from .blueprint import bp
-from .cache import cached
 from ..visibility import is_insider
+from .cache import cached
 from .serialise import live_snapshot
 
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 HTML = "text/html"
 
 
@@ -55,37 +49,21 @@ def postmortem(incident_id):
         pm=public_status.postmortem_view(incident_id)), HTML)
 
 
-def _month_arg():
-    tz = public_status.page_zone()
-    today = local_date(utcnow(), tz)
-    raw = request.args.get("month")
-    if raw is None:
-        return today.year, today.month, today
-    match = _MONTH_RE.match(raw)
-    if not match:
-        abort(400, "month must look like 2026-03.")
-    return int(match[1]), int(match[2]), today
-
-
-def _history_page(year: int, month: int, today) -> str:
-    tz = public_status.page_zone()
-    start = month_bounds(year, month, tz)[0]
-    incidents = public_status.incidents_in_month(year, month)
-    oldest = public_status.first_incident_at()
-    prev_ym = shift_month(year, month, -1)
-    next_ym = shift_month(year, month, 1)
-    has_prev = oldest is not None and local_date(oldest, tz) < local_date(start, tz)
-    has_next = next_ym <= (today.year, today.month)
-    return render_template("public/history.html", incidents=incidents, year=year, month=month,
-                           label=month_text(local_date(start, tz)),
-                           prev=f"{prev_ym[0]:04d}-{prev_ym[1]:02d}" if has_prev else None,
-                           next=f"{next_ym[0]:04d}-{next_ym[1]:02d}" if has_next else None)
+HISTORY_PER_PAGE = 20
 
 
 @bp.get("/status/history")
 def history():
-    year, month, today = _month_arg()
-    return cached(f"page:history:{year:04d}-{month:02d}", lambda: _history_page(year, month, today), HTML)
+    """Incidents and maintenance, newest first, paginated by entries (not by months)."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(400, "page must be a positive whole number.")
+    page = int(raw)
+
+    def build():
+        found = public_status.history_page(page, HISTORY_PER_PAGE)
+        return render_template("public/history.html", **found)
+    return cached(f"page:history:{page}", build, HTML)
 
 
 @bp.get("/status/embed")

@@ -58,6 +58,18 @@ class UpdateCreateSchema(StrictSchema):
     next_update_at = _AwareDateTime(allow_none=True)
 
 
+class ComposeSchema(StrictSchema):
+    """The console's one update form: a status (the current one or an allowed next one),
+    a message, component impacts, visibility, notify and the next-update promise."""
+    status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES))
+    body = fields.String(validate=validate.Length(max=MAX_BODY))
+    visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
+    notify = fields.Boolean(load_default=True)
+    components = fields.List(fields.Nested(ComponentImpactSchema), validate=validate.Length(max=100))
+    template_id = Id()
+    next_update_at = _AwareDateTime(allow_none=True)
+
+
 class IncidentListArgs(PaginationArgs):
     q = fields.String(validate=validate.Length(max=200))
     status = fields.String(validate=validate.OneOf(INCIDENT_STATUSES + ("active",)))

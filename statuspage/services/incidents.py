@@ -30,6 +30,9 @@ _AUDITED = ("title", "summary", "severity", "status", "visibility", "tags", "com
             "commander_id", "next_update_at")
 
 
+_KEEP = object()  # "leave as it is" for optional arguments where None means "clear"
+
+
 def snapshot(incident: Incident) -> dict:
     """The audited fields of an incident."""
     data = {f: getattr(incident, f) for f in _AUDITED if f not in ("components",)}
@@ -165,8 +168,13 @@ def _release_components(incident: Incident, actor: Actor) -> None:
 
 
 def transition(actor: Actor, incident_id: int, to: str, message: str = "",
-               visibility: str = "public", notify: bool = True) -> Incident:
-    """Move an incident along the lifecycle; racing transitions: one wins, the other 409s."""
+               visibility: str = "public", notify: bool = True, *, impacts: tuple = (),
+               next_update_at=_KEEP) -> Incident:
+    """Move an incident along the lifecycle; racing transitions: one wins, the other 409s.
+
+    ``impacts`` move component statuses with the same timeline entry and
+    ``next_update_at`` (None clears it) sets the promise of the next update.
+    """
     incident = get(incident_id)
     current, seen_version = incident.status, incident.version
     if not can_transition(current, to):
@@ -198,23 +206,18 @@ def transition(actor: Actor, incident_id: int, to: str, message: str = "",
             components.set_status(impact.component, impact.status, actor, incident_id=incident.id)
     entry = _add_update(incident, actor, kind="transition", body=message,
                         visibility=visibility, notify=notify)
+    _apply_impacts(incident, entry, list(impacts), actor)
+    if next_update_at is not _KEEP:
+        incident.next_update_at = next_update_at
+    db.session.flush()
     audit.record(actor, "incident.transitioned", "incident", incident.id,
                  before={"status": current}, after={"status": to})
     emit("INCIDENT_STATUS_CHANGED", incident, entry, notify=notify, previous_status=current)
     return incident
 
 
-def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
-    """Add a timeline entry, optionally moving component statuses with it."""
-    incident = get(incident_id)
-    if template_id := data.pop("template_id", None):
-        data = templates.prefill(template_id, "update", data)
-    if not data.get("body"):
-        raise ValidationFailed({"body": ["Missing data for required field."]})
-    notify = data.get("notify", True)
-    entry = _add_update(incident, actor, kind="update", body=data["body"],
-                        visibility=data.get("visibility", "public"), notify=notify)
-    impacts = data.get("components") or []
+def _apply_impacts(incident: Incident, entry: IncidentUpdate, impacts: list[dict], actor: Actor) -> None:
+    """Move component statuses with a timeline entry, recording each change on it."""
     found = components.get_many((i["id"] for i in impacts),
                                 already=[c.component_id for c in incident.components])
     for impact in impacts:
@@ -227,6 +230,19 @@ def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
             existing.status = impact["status"]
         else:
             incident.components.append(IncidentComponent(component_id=component.id, status=impact["status"]))
+
+
+def post_update(actor: Actor, incident_id: int, data: dict) -> IncidentUpdate:
+    """Add a timeline entry, optionally moving component statuses with it."""
+    incident = get(incident_id)
+    if template_id := data.pop("template_id", None):
+        data = templates.prefill(template_id, "update", data)
+    if not data.get("body"):
+        raise ValidationFailed({"body": ["Missing data for required field."]})
+    notify = data.get("notify", True)
+    entry = _add_update(incident, actor, kind="update", body=data["body"],
+                        visibility=data.get("visibility", "public"), notify=notify)
+    _apply_impacts(incident, entry, data.get("components") or [], actor)
     if "next_update_at" in data:
         incident.next_update_at = data["next_update_at"]
     incident.updated_at = utcnow()
@@ -244,3 +260,18 @@ def list_updates(incident_id: int, page: int = 1, per_page: int = 100) -> Page:
     get(incident_id)
     stmt = select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id).order_by(IncidentUpdate.id)
     return paginate(stmt, page, per_page)
+
+
+def respond(actor: Actor, incident_id: int, data: dict) -> Incident:
+    """One responder update: a status change (with its message) or a plain update,
+    moving components and the next-update promise with the same timeline entry."""
+    incident = get(incident_id)
+    to = data.pop("status", None) or incident.status
+    if to == incident.status:
+        post_update(actor, incident_id, data)
+        return incident
+    if template_id := data.pop("template_id", None):
+        data = templates.prefill(template_id, "update", data)
+    extra = {"next_update_at": data["next_update_at"]} if "next_update_at" in data else {}
+    return transition(actor, incident_id, to, data.get("body", ""), data.get("visibility", "public"),
+                      data.get("notify", True), impacts=data.get("components") or (), **extra)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.locales import N_
-from ..domain.pagetime import day_bounds, local_date, month_bounds, zone
+from ..domain.pagetime import day_bounds, local_date, zone
 from ..domain.statuses import (SEVERITY_IMPACT, STATUS_LABEL, banner_sentence, impact_label, page_indicator,
                                worst_component_status)
 from ..errors import NotFound
@@ -25,21 +25,21 @@ from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
 from .. import markdown
-from . import uptime
+from . import settings, uptime
 
 HISTORY_DAYS = 14
 
 
 def page_zone():
     """The page's time zone."""
-    return zone(current_app.config["PAGE_TIMEZONE"])
+    return zone(settings.current()["time_zone"])
 
 
 def page_info(updated_at: Optional[datetime] = None) -> dict:
     """The page's identity (Statuspage's ``page`` object)."""
-    cfg = current_app.config
-    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": cfg["PAGE_NAME"],
-            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": cfg["PAGE_TIMEZONE"],
+    cfg, brand = current_app.config, settings.current()
+    return {"id": cfg.get("PAGE_ID", "statuspage"), "name": brand["page_name"],
+            "url": cfg["PUBLIC_BASE_URL"] + "/status", "time_zone": brand["time_zone"],
             "updated_at": updated_at}
 
 
@@ -107,14 +107,25 @@ def incidents_between(start: datetime, end: datetime) -> list[dict]:
     return _incidents(_incident_query().where(Incident.created_at >= start, Incident.created_at < end))
 
 
-def incidents_in_month(year: int, month: int) -> list[dict]:
-    """Public incidents opened in a month of the page's calendar, newest first."""
-    return incidents_between(*month_bounds(year, month, page_zone()))
-
-
-def first_incident_at() -> Optional[datetime]:
-    """When the oldest public incident was opened (None when there is none)."""
-    return db.session.scalar(select(func.min(Incident.created_at)).where(Incident.visibility == "public"))
+def history_page(page: int, per_page: int, now: Optional[datetime] = None) -> dict:
+    """Incidents and maintenance windows that have begun, newest first, one page of them:
+    ``{"entries": [{"kind", "at", "item"}], "page", "pages"}``."""
+    now = now or utcnow()
+    starts = [("incident", i, at) for i, at in db.session.execute(
+        select(Incident.id, Incident.created_at).where(Incident.visibility == "public"))]
+    starts += [("maintenance", m, at) for m, at in db.session.execute(
+        select(Maintenance.id, Maintenance.starts_at).where(Maintenance.starts_at <= now))]
+    starts.sort(key=lambda entry: (entry[2], entry[1]), reverse=True)
+    pages = max(1, -(-len(starts) // per_page))
+    chosen = starts[(page - 1) * per_page:page * per_page]
+    incident_ids = [i for kind, i, _ in chosen if kind == "incident"]
+    maintenance_ids = [m for kind, m, _ in chosen if kind == "maintenance"]
+    incidents = {v["id"]: v for v in _incidents(_incident_query().where(Incident.id.in_(incident_ids)))}
+    windows = {m.id: maintenance_view(m) for m in db.session.scalars(
+        select(Maintenance).where(Maintenance.id.in_(maintenance_ids)))}
+    entries = [{"kind": kind, "at": at, "item": incidents[i] if kind == "incident" else windows[i]}
+               for kind, i, at in chosen]
+    return {"entries": entries, "page": page, "pages": pages}
 
 
 def latest_incidents(limit: int, unresolved: bool = False) -> list[dict]:

@@ -22,7 +22,7 @@ from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
-from . import audit, components, outbox, ratelimit, tokens
+from . import audit, components, outbox, ratelimit, settings, tokens
 from .email import deliveries
 from .context import Actor
 from .pagination import Page, paginate
@@ -139,7 +139,7 @@ def subscribe(address: str, *, incident_id: Optional[int] = None,
     _event("REQUESTED", row)
     with force_locale(locale):
         subject = gettext("Confirm your subscription to %(page)s status updates",
-                          page=current_app.config["PAGE_NAME"])
+                          page=settings.current()["page_name"])
     deliveries.create("confirmation", address, subject, subscriber_id=row.id)
 
 
@@ -285,7 +285,7 @@ def delete(actor: Actor, subscriber_id: int) -> None:
 def send_test_email(actor: Actor, address: str):
     """Queue a test email to ``address``."""
     address = normalise_email(address)
-    row = deliveries.create("test", address, f"Test email from {current_app.config['PAGE_NAME']} status")
+    row = deliveries.create("test", address, f"Test email from {settings.current()['page_name']} status")
     audit.record(actor, "mail.test", "email_delivery", row.id, after={"to": address})
     outbox.record("MAIL_TEST_QUEUED", {"delivery": {"id": row.id}})
     return row

@@ -117,8 +117,8 @@ def test_create_page_without_javascript(console):
 def test_detail_shows_only_allowed_transitions_and_timeline(console, api):
     incident = make_incident(api, title="Queue stuck", summary="Looking.")
     html = console.get(f"/admin/incidents/{incident['id']}").text
-    buttons = re.findall(r'name="to" value="(\w+)"', html)
-    assert buttons == ["identified", "monitoring", "resolved"]
+    choices = re.findall(r'name="status" value="(\w+)"', html)
+    assert choices == ["investigating", "identified", "monitoring", "resolved"]  # current first
     assert '<span class="avatar" aria-hidden="true">' in html and "UTC</time>" in html
     assert console.get("/admin/incidents/999").status_code == 404
 
@@ -126,16 +126,16 @@ def test_detail_shows_only_allowed_transitions_and_timeline(console, api):
 def test_lifecycle_through_the_forms(console, api):
     incident_id = make_incident(api)["id"]
     for to in ("identified", "monitoring", "resolved"):
-        response = console.post(f"/admin/incidents/{incident_id}/transition",
-                                {"to": to, "message": f"now {to}", "notify": "on"})
+        response = console.post(f"/admin/incidents/{incident_id}/compose",
+                                {"status": to, "body": f"now {to}", "notify": "on"})
         assert response.status_code == 303 and response.location.endswith("#timeline")
     assert _incident(incident_id).status == "resolved"
     html = console.get(f"/admin/incidents/{incident_id}").text
-    assert re.findall(r'name="to" value="(\w+)"', html) == ["investigating"]
-    refused = console.post(f"/admin/incidents/{incident_id}/transition", {"to": "monitoring"})
+    assert re.findall(r'name="status" value="(\w+)"', html) == ["resolved", "investigating"]
+    refused = console.post(f"/admin/incidents/{incident_id}/compose", {"status": "monitoring"})
     assert refused.status_code == 409 and "cannot move" in refused.text
-    internal = console.post(f"/admin/incidents/{incident_id}/transition",
-                            {"to": "investigating", "visibility": "internal"})
+    internal = console.post(f"/admin/incidents/{incident_id}/compose",
+                            {"status": "investigating", "visibility": "internal"})
     assert internal.status_code == 303
     assert _incident(incident_id).updates[-1].visibility == "internal"
 
@@ -143,9 +143,9 @@ def test_lifecycle_through_the_forms(console, api):
 def test_post_public_and_internal_updates(console, api):
     component = make_component(api, "API")
     incident_id = make_incident(api)["id"]
-    console.post(f"/admin/incidents/{incident_id}/updates", {"body": "Public note", "visibility": "public",
+    console.post(f"/admin/incidents/{incident_id}/compose", {"body": "Public note", "visibility": "public",
                                                             "notify": "on"})
-    console.post(f"/admin/incidents/{incident_id}/updates", {
+    console.post(f"/admin/incidents/{incident_id}/compose", {
         "body": "Internal note", "visibility": "internal", f"impact-{component['id']}": "degraded_performance"})
     db.session.expire_all()
     rows = db.session.scalars(select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id,
@@ -155,14 +155,14 @@ def test_post_public_and_internal_updates(console, api):
     assert rows[1].component_changes[0].new_status == "degraded_performance"
     html = console.get(f"/admin/incidents/{incident_id}").text
     assert "Internal note" in html and 'class="entry internal"' in html
-    empty = console.post(f"/admin/incidents/{incident_id}/updates", {"body": ""})
+    empty = console.post(f"/admin/incidents/{incident_id}/compose", {"body": ""})
     assert empty.status_code == 422
 
 
 def test_update_from_a_template(console, api):
     template = api.post("/api/templates", json={"kind": "update", "name": "Fix", "body": "Fix deployed."}).json
     incident_id = make_incident(api)["id"]
-    assert console.post(f"/admin/incidents/{incident_id}/updates",
+    assert console.post(f"/admin/incidents/{incident_id}/compose",
                         {"template_id": str(template["id"]), "body": ""}).status_code == 303
     assert _incident(incident_id).updates[-1].body == "Fix deployed."
 

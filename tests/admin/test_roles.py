@@ -36,8 +36,8 @@ def writes(w) -> list[tuple[str, str, dict]]:
     i = w["incident"]
     return [
         ("responder", "/admin/incidents/new", {"title": "t", "severity": "SEV1"}),
-        ("responder", f"/admin/incidents/{i}/transition", {"to": "identified"}),
-        ("responder", f"/admin/incidents/{i}/updates", {"body": "b"}),
+        ("responder", f"/admin/incidents/{i}/compose", {"status": "identified"}),
+        ("responder", f"/admin/incidents/{i}/compose", {"body": "b"}),
         ("responder", f"/admin/incidents/{i}/components", {}),
         ("responder", f"/admin/incidents/{i}/details", {"title": "new"}),
         ("responder", f"/admin/incidents/{i}/postmortem", {"summary": "x"}),
@@ -108,7 +108,7 @@ def test_viewer_sees_no_write_controls(console_as, world):
 def test_responder_sees_incident_controls_but_not_admin_ones(console_as, world):
     console = console_as("responder")
     detail = console.get(f"/admin/incidents/{world['incident']}").text
-    for control in ("Post update", "Mark identified", "Save postmortem", "Create incident"):
+    for control in ("Post update", 'name="status" value="identified"', "Save postmortem", "Create incident"):
         assert control in detail
     assert "Add a component" not in console.get("/admin/components").text
     nav = console.get("/admin/incidents").text

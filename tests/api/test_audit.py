@@ -48,6 +48,7 @@ SCENARIO = [
     ("PATCH", "/api/users/2", {"role": "responder"}),
     ("POST", "/api/users/2/tokens", {"name": "ci"}),
     ("DELETE", "/api/tokens/2", None),
+    ("PATCH", "/api/settings", {"page_name": "Globex"}),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
 COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry")}

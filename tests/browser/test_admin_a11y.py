@@ -46,7 +46,8 @@ def showcase(api):
 def _pages(showcase):
     return ["/admin/incidents", "/admin/incidents?severity=SEV1", "/admin/incidents/new",
             f"/admin/incidents/{showcase['incident']}", "/admin/components", "/admin/maintenance",
-            "/admin/templates", "/admin/subscribers", "/admin/audit", "/admin/users", "/admin/account/password"]
+            "/admin/templates", "/admin/subscribers", "/admin/audit", "/admin/users", "/admin/account/password",
+            "/admin/settings"]
 
 
 def _axe(page) -> list:

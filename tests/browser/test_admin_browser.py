@@ -107,11 +107,11 @@ def test_lifecycle_updates_postmortem_action_item_and_export(live_server, watche
     page.get_by_label("Internal note").check()
     page.get_by_role("button", name="Post update").click()
     expect(page.locator("#timeline .entry.internal")).to_contain_text("Paging the storage team.")
-    for button, status in (("Mark identified", "Identified"), ("Start monitoring", "Monitoring"),
-                           ("Resolve", "Resolved")):
-        page.get_by_role("button", name=button, exact=True).click()
+    for status in ("Identified", "Monitoring", "Resolved"):
+        page.locator("#composer").get_by_role("radio", name=status).check()
+        page.get_by_role("button", name="Post update").click()
         expect(page.locator("#incident-head .badge")).to_have_text(status, timeout=WAIT_MS)
-    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(page.locator("#composer").get_by_role("radio", name="Investigating")).to_be_visible()  # reopen
     page.fill("#pm-summary", "The disk **filled up**.")
     page.locator("#pm-summary").locator("xpath=..").get_by_role("button", name="Preview").click()
     expect(page.locator("#pm-summary-preview strong")).to_have_text("filled up")
@@ -158,9 +158,12 @@ def test_two_browsers_see_each_others_changes_live(live_server, watched, api):
     first.goto(f"{live_server.url}/admin/incidents/{incident['id']}")
     stream_open(first)
     first.evaluate("window.__sameDocument = true")
-    second.get_by_role("button", name="Resolve", exact=True).click()
+    first.fill("#update-body", "Half-typed note")
+    second.locator("#composer").get_by_role("radio", name="Resolved").check()
+    second.get_by_role("button", name="Post update").click()
     expect(first.locator("#incident-head .badge")).to_have_text("Resolved", timeout=WAIT_MS)
-    expect(first.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(first.locator("#composer-status input[value=resolved]")).to_be_checked()
+    expect(first.locator("#update-body")).to_have_value("Half-typed note")  # typing survives the refresh
     assert first.evaluate("window.__sameDocument") is True
 
 
@@ -203,12 +206,12 @@ def test_a_viewer_cannot_write(live_server, watched, api):
     page = watched().page
     sign_in(page, live_server.url, _user("viewer"), f"/admin/incidents/{incident['id']}")
     expect(page.get_by_role("link", name="Create incident")).to_have_count(0)
-    expect(page.locator("form[action*='/transition'], form[action*='/updates'], textarea")).to_have_count(0)
+    expect(page.locator("form[action*='/compose'], textarea")).to_have_count(0)
     page.keyboard.press("c")
     expect(page.get_by_role("dialog")).to_have_count(0)
     token = page.locator("meta[name=csrf-token]").get_attribute("content")
-    refused = page.request.post(f"{live_server.url}/admin/incidents/{incident['id']}/transition",
-                                form={"to": "resolved", "csrf_token": token})
+    refused = page.request.post(f"{live_server.url}/admin/incidents/{incident['id']}/compose",
+                                form={"status": "resolved", "csrf_token": token})
     assert refused.status == 403
     api_refused = page.request.post(f"{live_server.url}/api/incidents/{incident['id']}/transition",
                                     data={"to": "resolved"}, headers={"X-CSRFToken": token})

@@ -24,6 +24,7 @@ def test_update_text_is_kept_when_the_status_changes(live_server, watched, api):
     expect(composer.get_by_role("radio", name="Resolved")).to_have_count(1)  # an allowed transition
     page.fill("#update-body", "Found the **cause**.")
     composer.get_by_role("radio", name="Identified").check()
+    composer.get_by_text("Change component statuses with this update").click()
     composer.get_by_label("API").select_option("partial_outage")
     page.fill("#next-update", "2030-01-01T10:00")
     composer.get_by_role("button", name="Post update").click()
@@ -63,7 +64,7 @@ def test_commander_is_shown_and_settable(live_server, watched, api):
     page = watched().page
     sign_in(page, live_server.url, lead, f"/admin/incidents/{incident['id']}")
     expect(page.locator("#commander")).to_contain_text("No commander")
-    page.get_by_label("Commander").select_option(str(lead.id))
+    page.get_by_role("combobox", name="Commander").select_option(str(lead.id))
     page.get_by_role("button", name="Set commander").click()
     expect(page.locator("#commander-now")).to_contain_text(lead.name, timeout=WAIT_MS)
     db.session.expire_all()

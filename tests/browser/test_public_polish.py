@@ -117,3 +117,63 @@ def test_public_postmortem_page_updates_live(live_server, watched, api):
     api.post(f"/api/incidents/{incident['id']}/transition", json={"to": "investigating", "message": "Back."})
     expect(status).to_have_text("Investigating", timeout=WAIT_MS)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_embed_is_a_styled_compact_card(live_server, watched, api):
+    make_component(api, "API")
+    make_incident(api, title="Elevated errors", severity="SEV1")
+    page = watched(viewport={"width": 320, "height": 180}).page
+    page.goto(live_server.url + "/status/embed")
+    dot = page.evaluate("getComputedStyle(document.querySelector('.dot')).backgroundColor")
+    assert dot not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.evaluate("document.documentElement.scrollHeight") <= 180
+    expect(page.locator(".embed")).to_contain_text("Critical impact")
+    assert "SEV" not in page.inner_text("body")
+
+
+def test_components_sit_beside_the_banner_on_desktop_and_right_after_it_on_a_phone(live_server, watched, api):
+    for n in range(8):
+        make_component(api, f"Component {n}")
+    for n in range(3):
+        make_incident(api, title=f"Incident {n}", severity="SEV3", summary="Looking into it. " * 8)
+    desk = watched(viewport={"width": 1280, "height": 900}).page
+    desk.goto(live_server.url + "/status")
+    banner = desk.locator(".banner").bounding_box()
+    comps = desk.locator("#components").bounding_box()
+    assert comps["y"] < 900 and comps["x"] > banner["x"] + banner["width"] - 1  # beside, in the first screen
+    phone = watched(viewport={"width": 390, "height": 844}).page
+    phone.goto(live_server.url + "/status")
+    banner = phone.locator(".banner").bounding_box()
+    comps = phone.locator("#components").bounding_box()
+    incidents = phone.locator("#incidents").bounding_box()
+    assert banner["y"] + banner["height"] <= comps["y"] < incidents["y"]
+
+
+def test_uptime_bars_have_a_legend_a_date_axis_and_tap_details_with_30_days_on_a_phone(live_server, watched, api):
+    make_component(api, "API")
+    phone = watched(viewport={"width": 390, "height": 844}, has_touch=True).page
+    phone.goto(live_server.url + "/status")
+    expect(phone.locator(".uptime-legend")).to_contain_text("Major outage")
+    expect(phone.locator(".uptime-legend")).to_contain_text("No data")
+    assert phone.locator(".component .bar li:visible").count() == 30
+    axis = phone.locator(".component .axis").first.inner_text()
+    assert "30 days ago" in axis and "Today" in axis and "90" not in axis
+    phone.locator(".component .bar li:visible").last.tap()
+    expect(phone.locator(".component .day-detail").first).to_contain_text("uptime", timeout=WAIT_MS)
+    desk = watched(viewport={"width": 1280, "height": 900}).page
+    desk.goto(live_server.url + "/status")
+    assert desk.locator(".component .bar li:visible").count() == 90
+    assert "90 days ago" in desk.locator(".component .axis").first.inner_text()
+
+
+def test_history_pages_through_incidents_and_maintenance(live_server, watched, api):
+    for n in range(21):
+        make_incident(api, title=f"Incident {n:02d}", severity="SEV4")
+    make_maintenance("Old upgrade", status="completed", starts_in=timedelta(days=-40))
+    page = watched().page
+    page.goto(live_server.url + "/status/history")
+    expect(page.locator("article")).to_have_count(20)
+    page.get_by_role("link", name="Older →").click()
+    expect(page.locator("article.maintenance")).to_contain_text("Old upgrade")
+    expect(page.locator(".pager-label")).to_have_text("Page 2 of 2")

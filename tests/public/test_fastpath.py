@@ -50,7 +50,7 @@ def test_query_strings_and_schemes_are_kept_apart(client, api):
     make_component(api, "API")
     client.get("/status/history")
     client.get("/status/history")
-    assert client.get("/status/history?month=junk").status_code == 400
+    assert client.get("/status/history?page=junk").status_code == 400
     plain = client.get("/status")
     client.get("/status")
     secure = client.get("/status", headers={"X-Forwarded-Proto": "https"})

@@ -27,7 +27,7 @@ def test_atom_one_entry_per_incident_with_its_update_trail(client, api):
     content = entry.find(f"{ATOM}content")
     assert content.get("type") == "html"
     # the HTML is text inside the XML: the update body itself is escaped once more
-    assert "<strong>Investigating</strong></p><p>Investigating &lt;b&gt;now&lt;/b&gt;.</p>" in content.text
+    assert "<strong>Investigating</strong></p><p>Investigating &lt;b&gt;now&lt;/b&gt;.</p>" in content.text, content.text
     assert content.text.index("Fix deployed.") < content.text.index("Investigating &lt;b&gt;")
     assert "internal only" not in content.text
 

@@ -28,7 +28,7 @@ def test_double_opt_in_then_notification_then_one_click_unsubscribe(app, client,
                              summary="Payments **fail** for some cards.")
     run_worker()
     [note] = sink.to("Reader@example.com")[1:]
-    assert note["Subject"] == "[Acme Cloud] SEV2 Investigating: Checkout errors"
+    assert note["Subject"] == "[Acme Cloud] Major impact, investigating: Checkout errors"
     unsubscribe_path = link(note, "unsubscribe")
     assert note["List-Unsubscribe"] == f"<http://status.test{unsubscribe_path}>"
     assert note["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -36,7 +36,7 @@ def test_double_opt_in_then_notification_then_one_click_unsubscribe(app, client,
     assert row.status == "SENT" and row.sent_at is not None
     assert note["Message-ID"] == row.message_id
     assert f"http://status.test/status/incidents/{incident['id']}" in text_part(note)
-    assert "Payments **fail** for some cards." in text_part(note)
+    assert "Payments fail for some cards." in text_part(note)  # Markdown read as plain words
     assert "<strong>fail</strong>" in html_part(note)
     assert "Unsubscribe" in html_part(note) and unsubscribe_path in html_part(note)
 
@@ -88,7 +88,7 @@ def test_component_scope_via_api(client, api, smtp, run_worker):
     make_incident(api, title="DB down", components=[{"id": db_component["id"], "status": "major_outage"}])
     run_worker()
     subjects = [m["Subject"] for m in sink.to("dba@example.com")[1:]]
-    assert subjects == ["[Acme Cloud] SEV2 Investigating: DB down"]
+    assert subjects == ["[Acme Cloud] Major impact, investigating: DB down"]
 
 
 def test_postmortem_and_maintenance_emails_name_what_they_are_about(app, api, smtp, run_worker):
@@ -111,7 +111,7 @@ def test_postmortem_and_maintenance_emails_name_what_they_are_about(app, api, sm
                                         "component_ids": [component["id"]]})
     run_worker()
     subjects = [m["Subject"] for m in sink.to("all@example.com")]
-    assert "[Acme Cloud] SEV2 Resolved - Postmortem published: Checkout errors" in subjects
+    assert "[Acme Cloud] Major impact, resolved - Postmortem published: Checkout errors" in subjects
     assert "[Acme Cloud] Scheduled maintenance: Database upgrade" in subjects
     postmortem_mail = next(m for m in sink.to("all@example.com") if "Postmortem" in m["Subject"])
     body = text_part(postmortem_mail)

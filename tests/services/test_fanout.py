@@ -110,7 +110,7 @@ def test_postmortem_published_reaches_incident_followers_and_global(api):
     _fan_out_all()
     assert _recipients("POSTMORTEM_PUBLISHED") == ["all@example.com", "follower@example.com"]
     [row] = [d for d in deliveries() if d.to_address == "follower@example.com"]
-    assert row.subject == "[Acme Cloud] SEV2 Resolved - Postmortem published: Checkout errors"
+    assert row.subject == "[Acme Cloud] Major impact, resolved - Postmortem published: Checkout errors"
 
 
 def test_after_commit_hook_enqueues_and_sweep_recovers_lost_fanout(api, run_worker):

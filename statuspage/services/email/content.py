@@ -20,11 +20,11 @@ from markupsafe import escape
 from sqlalchemy import Connection, select
 
 from ...domain.locales import N_, canonical
-from ...domain.statuses import label
+from ...domain.statuses import IMPACT_LABEL, SEVERITY_IMPACT, label
 from ...i18n import localised_moment
 from ...markdown import EMAIL, plain, render
 from ...models import Component, MaintenanceComponent, utcnow
-from .. import outbox, tokens
+from .. import outbox, settings, tokens
 from .mime import Outgoing
 
 _MAINTENANCE = {
@@ -68,13 +68,15 @@ def maintenance_of(payload: dict) -> dict:
 
 
 def subject_for(event_type: str, payload: dict, locale: str = "en") -> str:
-    """Subject with severity and status in ``locale``, e.g. ``[Acme] SEV2 Identified: Checkout errors``."""
-    page = current_app.config["PAGE_NAME"]
+    """Subject with impact and status in ``locale``, e.g. ``[Acme] Major impact, identified: Checkout errors``."""
+    page = settings.current()["page_name"]
     with force_locale(locale):
         if event_type in _MAINTENANCE:
             return f"[{page}] {gettext(_MAINTENANCE[event_type])}: {maintenance_of(payload).get('title', '')}"[:300]
         incident = payload.get("incident") or {}
-        head = f"[{page}] {incident.get('severity', '')} {status_words(incident.get('status'))}"
+        impact = IMPACT_LABEL.get(incident.get("impact") or SEVERITY_IMPACT.get(incident.get("severity"), ""), "")
+        status = status_words(incident.get("status"))
+        head = f"[{page}] {gettext(impact)}, {status.lower()}" if impact else f"[{page}] {status}"
         if event_type == "POSTMORTEM_PUBLISHED":
             head += " - " + gettext("Postmortem published")
         return f"{head}: {incident.get('title', '')}"[:300]
@@ -118,6 +120,8 @@ class Builder:
     def __init__(self, conn: Connection):
         self.conn = conn
         self.config = current_app.config
+        self._settings_digest = hashlib.blake2b(json.dumps(settings.current(), sort_keys=True, default=str)
+                                                .encode(), digest_size=16).hexdigest()
         self.events: dict[int, dict] = {}
 
     def _event_context(self, event_id: int) -> dict:
@@ -183,7 +187,8 @@ class Builder:
         return parts[0], parts[1]
 
     def _notification(self, ctx: dict, locale: str) -> tuple[str, str]:
-        key = (ctx["digest"], locale, self.config["PAGE_NAME"], self.config["PUBLIC_BASE_URL"])
+        # Keyed by the page settings too: a rename or a new accent must not reuse an old render.
+        key = (ctx["digest"], locale, self._settings_digest, ctx["base_url"])
         with _rendered_lock:
             held = _rendered.get(key)
             key_lock = _key_locks.setdefault(key, threading.Lock())
@@ -204,7 +209,7 @@ class Builder:
     def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row, in its subscriber's locale."""
         locale = canonical(getattr(row, "locale", None)) or "en"
-        ctx = {"page_name": self.config["PAGE_NAME"], "base_url": self.config["PUBLIC_BASE_URL"],
+        ctx = {"page_name": settings.current()["page_name"], "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":

@@ -1,7 +1,7 @@
 // Entry point of the public pages: Alpine (CSP build) with the focus plugin.
 import Alpine from "../vendor/alpinejs-csp-3.17.4.esm.min.js";
 import focus from "../vendor/alpinejs-focus-3.17.4.esm.min.js";
-import { labelUptimeDays, localiseTimes, registerStatusPage } from "./status-page.js";
+import { labelUptimeDays, localiseTimes, registerStatusPage, tapUptimeDays } from "./status-page.js";
 import { registerTheme } from "./theme.js";
 
 Alpine.plugin(focus);
@@ -20,5 +20,6 @@ Alpine.data("linksDialog", () => ({
 }));
 localiseTimes();
 labelUptimeDays();
+tapUptimeDays();
 window.Alpine = Alpine;
 Alpine.start();

@@ -33,6 +33,17 @@ export function labelUptimeDays(root = document) {
   }
 }
 
+/** A tap or click on an uptime day shows its details under the bar (tooltips need a mouse). */
+export function tapUptimeDays(root = document) {
+  for (const bar of root.querySelectorAll("ol.bar")) {
+    bar.addEventListener("click", (event) => {
+      const day = event.target.closest("li");
+      const detail = bar.parentElement.querySelector(".day-detail");
+      if (day && detail) detail.textContent = day.querySelector(".tip")?.textContent ?? day.title;
+    });
+  }
+}
+
 export function registerStatusPage(Alpine) {
   Alpine.store("live", { state: null, toast: "", connection: "idle" });
   const store = () => Alpine.store("live");

@@ -7,6 +7,8 @@ export function registerIncident(Alpine) {
   Alpine.data("markdownField", () => ({
     showing: false,
     loading: false,
+    // "Preview all" (a form post) renders every preview on the server: show them.
+    init() { this.showing = this.$refs.preview.hasAttribute("data-rendered"); },
     get buttonText() { return this.showing ? "Hide preview" : "Preview"; },
     async toggle() {
       if (this.showing) { this.showing = false; return; }

@@ -1,0 +1,113 @@
+"""The page's settings and brand: stored in one row, the environment gives the defaults.
+
+Every surface (public pages, emails, feeds, the embed, the console) reads the
+effective values through :func:`current`. Writing the row is a public change,
+so the after-commit pipeline drops the cached public responses.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, g, has_request_context
+
+from ..domain.branding import (FAVICON_MAX_BYTES, LOGO_MAX_BYTES, ImageRefused, accent_problem,
+                               checked_image)
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import PageSettings, utcnow
+from . import audit
+from .context import Actor
+
+TEXT_FIELDS = ("page_name", "accent_color", "support_url", "footer_links", "announcement", "time_zone")
+IMAGES = {"logo": LOGO_MAX_BYTES, "favicon": FAVICON_MAX_BYTES}
+
+
+def _row() -> Optional[PageSettings]:
+    return db.session.get(PageSettings, 1)
+
+
+def current() -> dict:
+    """The effective settings (stored value, else the environment's), read once per request."""
+    cached = g.get("page_settings") if has_request_context() else None
+    if cached is not None:
+        return cached
+    cfg, row = current_app.config, _row()
+    stored = {f: getattr(row, f) for f in TEXT_FIELDS} if row else {}
+    version = int(row.updated_at.timestamp()) if row else 0
+    value = {
+        "page_name": stored.get("page_name") or cfg["PAGE_NAME"],
+        "time_zone": stored.get("time_zone") or cfg["PAGE_TIMEZONE"],
+        "accent_color": stored.get("accent_color"),
+        "support_url": stored.get("support_url"),
+        "footer_links": stored.get("footer_links") or [],
+        "announcement": stored.get("announcement") or "",
+        "logo_url": f"/status/brand/logo?v={version}" if row and row.logo else None,
+        "favicon_url": f"/status/brand/favicon?v={version}" if row and row.favicon else None,
+        "updated_at": row.updated_at if row else None,
+    }
+    if has_request_context():
+        g.page_settings = value
+    return value
+
+
+def _snapshot(row: PageSettings) -> dict:
+    snap = {f: getattr(row, f) for f in TEXT_FIELDS}
+    snap.update({k: (len(getattr(row, k)) if getattr(row, k) else None) for k in IMAGES})
+    return snap
+
+
+def update(actor: Actor, data: dict) -> dict:
+    """Change some settings (None clears a field back to its default); images arrive as
+    ``(bytes, content type)`` and are checked, SVGs sanitised."""
+    errors = {}
+    if data.get("accent_color") and (problem := accent_problem(data["accent_color"])):
+        errors["accent_color"] = [problem]
+    if data.get("time_zone"):
+        try:
+            ZoneInfo(data["time_zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = [f"Unknown time zone: {data['time_zone']}"]
+    images = {}
+    for name, limit in IMAGES.items():
+        if data.get(name) is not None:
+            raw, content_type = data[name]
+            try:
+                images[name] = checked_image(raw, content_type, limit, allow_ico=name == "favicon")
+            except ImageRefused as exc:
+                errors[name] = [str(exc)]
+    if errors:
+        raise ValidationFailed(errors)
+    row = _row()
+    if row is None:
+        row = PageSettings(id=1, footer_links=[])
+        db.session.add(row)
+        db.session.flush()
+    before = _snapshot(row)
+    for field in TEXT_FIELDS:
+        if field in data:
+            setattr(row, field, data[field] if data[field] not in ("", None) else
+                    ([] if field == "footer_links" else None))
+    for name in IMAGES:
+        if name in images:
+            setattr(row, name, images[name][0])
+            setattr(row, f"{name}_type", images[name][1])
+        elif name in data:  # None: back to the default
+            setattr(row, name, None)
+            setattr(row, f"{name}_type", None)
+    row.updated_at = utcnow()
+    db.session.flush()
+    b, a = audit.diff(before, _snapshot(row))
+    if a:
+        audit.record(actor, "settings.updated", "settings", 1, before=b, after=a)
+    g.pop("page_settings", None)
+    return current()
+
+
+def image(name: str) -> tuple[bytes, str]:
+    """A stored brand image (``logo`` or ``favicon``) and its content type."""
+    row = _row()
+    if name not in IMAGES or row is None or getattr(row, name) is None:
+        raise NotFound(f"No {name} is set.")
+    return getattr(row, name), getattr(row, f"{name}_type")
