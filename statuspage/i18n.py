@@ -14,6 +14,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from babel import Locale, dates
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
@@ -22,7 +23,8 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from .domain.locales import LANGUAGES, canonical
-from .domain.statuses import label
+from .domain.locales import N_
+from .domain.statuses import BANNER_PHRASE, IMPACT_LABEL, STATUS_LABEL, indicator_descriptions, label
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,44 @@ def status_text(status: str | None) -> str:
     return gettext(label(status)) if status else ""
 
 
+def banner_lead(banner: dict) -> str:
+    """The banner's sentence (see ``banner_sentence``) in the reader's language."""
+    names = banner.get("names") or []
+    if locale_code() == "en":
+        return banner.get("lead") or ""
+    if names and banner.get("worst") in BANNER_PHRASE:
+        joined = format_list(names, locale=get_locale())
+        template = (N_("%(names)s is experiencing %(what)s") if len(names) == 1
+                    else N_("%(names)s are experiencing %(what)s"))
+        return gettext(template, names=joined, what=gettext(BANNER_PHRASE[banner["worst"]]))
+    return gettext(banner["lead"]) if banner.get("lead") else ""
+
+
+# What the page's scripts say, in the reader's language (English pages need none).
+_SCRIPT_SENTENCES = {
+    "one": N_("%(names)s is experiencing %(what)s"), "many": N_("%(names)s are experiencing %(what)s"),
+    "looking": N_("We are looking into an issue"), "maintenance": N_("Maintenance in progress"),
+    "toastIncident": N_("New incident update received"), "toastComponent": N_("Component status changed"),
+    "toastMaintenance": N_("Maintenance update received"), "lightTheme": N_("Light theme"),
+    "darkTheme": N_("Dark theme"), "switchLight": N_("Switch to light theme"),
+    "switchDark": N_("Switch to dark theme"), "pageTime": N_("page time"),
+    "dayUptime": N_("%(day)s: %(percent)s uptime, no incidents"), "dayNoData": N_("%(day)s: no data"),
+}
+
+
+def page_words() -> dict | None:
+    """The status vocabulary and script sentences for the page's scripts, or None in English."""
+    if locale_code() == "en":
+        return None
+    sentences = {key: gettext(text).replace("%(", "{").replace(")s", "}")
+                 for key, text in _SCRIPT_SENTENCES.items()}
+    return {"locale": html_lang(), "sentences": sentences,
+            "status_labels": {k: gettext(v) for k, v in STATUS_LABEL.items()},
+            "impact_labels": {k: gettext(v) for k, v in IMPACT_LABEL.items()},
+            "banner_phrases": {k: gettext(v) for k, v in BANNER_PHRASE.items()},
+            "descriptions": {status: gettext(text) for status, text in indicator_descriptions().items()}}
+
+
 def number(value: float | int) -> str:
     """A number formatted for the locale."""
     return format_decimal(value)
@@ -187,3 +227,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
     app.add_template_filter(status_text, "status_text")
+    app.add_template_filter(banner_lead, "banner_lead")
+    app.jinja_env.globals.update(page_words=page_words)

@@ -31,8 +31,8 @@ IMPACT_LABEL = {"critical": N_("Critical impact"), "major": N_("Major impact"), 
                 "none": N_("Low impact")}
 
 # How the banner's sentence names a component status ("API is experiencing a major outage").
-BANNER_PHRASE = {"degraded_performance": "degraded performance", "partial_outage": "a partial outage",
-                 "major_outage": "a major outage", "under_maintenance": "scheduled maintenance"}
+BANNER_PHRASE = {"degraded_performance": N_("degraded performance"), "partial_outage": N_("a partial outage"),
+                 "major_outage": N_("a major outage"), "under_maintenance": N_("scheduled maintenance")}
 
 # Worst first; under_maintenance ranks below outages but above degraded.
 _COMPONENT_RANK = {
@@ -102,6 +102,11 @@ def vocabulary() -> dict:
             "banner_phrases": dict(BANNER_PHRASE)}
 
 
+def indicator_descriptions() -> dict[str, str]:
+    """The page description for each worst component status (``major_outage`` -> ``Major System Outage``)."""
+    return {status: description for status, (_indicator, description) in _INDICATOR.items()}
+
+
 def impact_label(severity: str) -> str:
     """The customer-facing words for an internal severity (``SEV1`` -> ``Critical impact``)."""
     return IMPACT_LABEL[SEVERITY_IMPACT[severity]]
@@ -130,7 +135,8 @@ def banner_sentence(components: list[dict], incidents: list[dict], maintenance_t
     hit_ids = {c["id"] for c in hit}
     incident = next((i for i in incidents if hit_ids & {c["id"] for c in i.get("components", [])}),
                     incidents[0] if incidents else None)
-    return {"lead": lead, "incident": incident and {"id": incident["id"], "title": incident["title"]},
+    return {"lead": lead, "names": [c["name"] for c in hit], "worst": worst if hit else None,
+            "incident": incident and {"id": incident["id"], "title": incident["title"]},
             "maintenance": list(maintenance_titles)}
 
 

@@ -13,11 +13,13 @@ from tests.conftest import make_incident
 from tests.helpers_subs import (csrf_from, html_part, link, make_subscriber, subscriber,
                                 text_part)
 
-# Per locale: the subject's status word and the body's "Follow this incident".
-WORDS = {"en": ("Investigating", "Follow this incident"), "de": ("Wird untersucht", "Störung verfolgen"),
-         "fr": ("En cours d’analyse", "Suivre cet incident"), "es": ("Investigando", "Seguir este incidente"),
-         "pt_BR": ("Investigando", "Acompanhar este incidente"),
-         "ja": ("調査中", "この障害の最新情報を見る")}
+# Per locale: the subject's impact and status words and the body's "Follow this incident".
+WORDS = {"en": ("Major impact, investigating", "Follow this incident"),
+         "de": ("Große Auswirkung, wird untersucht", "Störung verfolgen"),
+         "fr": ("Impact majeur, en cours d’analyse", "Suivre cet incident"),
+         "es": ("Impacto grave, investigando", "Seguir este incidente"),
+         "pt_BR": ("Impacto grave, investigando", "Acompanhar este incidente"),
+         "ja": ("大きな影響, 調査中", "この障害の最新情報を見る")}
 
 
 def _with_locale(email: str, locale: str) -> Subscriber:
@@ -50,7 +52,7 @@ def test_each_subscriber_gets_the_incident_in_their_locale_rendered_once_per_loc
         status, follow = WORDS[locale]
         for n in range(3):
             [message] = sink.to(f"{locale.lower()}-{n}@example.com")
-            assert message["Subject"] == f"[Acme Cloud] SEV2 {status}: Checkout errors"
+            assert message["Subject"] == f"[Acme Cloud] {status}: Checkout errors"
             assert follow in text_part(message) and follow in html_part(message)
             assert f'<html lang="{locale.replace("_", "-")}">' in html_part(message)
             # Personal links are each recipient's own, in both parts.

@@ -1,15 +1,15 @@
 """subscribers keep a locale; share links open a private page
 
-Revision ID: 0004_locales_and_share_links
-Revises: 0003_component_archive
+Revision ID: 0005_locales_and_share_links
+Revises: 0004_page_settings
 Create Date: 2026-12-01 21:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_locales_and_share_links"
-down_revision = "0003_component_archive"
+revision = "0005_locales_and_share_links"
+down_revision = "0004_page_settings"
 branch_labels = None
 depends_on = None
 
