@@ -22,9 +22,9 @@ from flask_babel import Babel, format_decimal, get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from .domain.locales import LANGUAGES, canonical
-from .domain.locales import N_
+from .domain.locales import LANGUAGES, N_, canonical
 from .domain.statuses import BANNER_PHRASE, IMPACT_LABEL, STATUS_LABEL, indicator_descriptions, label
+from .services import settings
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _english_only() -> bool:
 def reader_locale() -> str:
     """The locale this request's reader chose (even on an English-only console route)."""
     return negotiate(request.args.get("lang"), request.cookies.get(COOKIE),
-                     request.headers.get("Accept-Language"), current_app.config["DEFAULT_LOCALE"])
+                     request.headers.get("Accept-Language"), settings.current()["default_locale"])
 
 
 def select_locale() -> str:

@@ -12,11 +12,11 @@ them internal incidents too, from cache entries of their own.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
 from .errors import Unauthorized
-from .services import share_links, users
+from .services import settings, share_links, users
 
 SHARE_PARAM = "share"
 SESSION_KEY = "share_link"
@@ -29,8 +29,8 @@ _HTML_BLUEPRINTS = frozenset({"public", "subscriptions"})
 
 
 def is_private() -> bool:
-    """Whether the page is in private mode."""
-    return current_app.config["VISIBILITY"] == "private"
+    """Whether the page is in private mode (the stored setting, else ``VISIBILITY``)."""
+    return settings.current()["visibility"] == "private"
 
 
 def is_reader_endpoint(endpoint: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""subscribers keep a locale; share links open a private page
+"""subscribers keep a locale; share links open a private page; visibility and default locale settings
 
 Revision ID: 0005_locales_and_share_links
 Revises: 0004_page_settings
@@ -15,6 +15,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("page_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("visibility", sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column("default_locale", sa.String(length=16), nullable=True))
     with op.batch_alter_table("subscribers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("locale", sa.String(length=16), server_default="en", nullable=False))
     op.create_table(
@@ -37,5 +40,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table("share_links")
+    with op.batch_alter_table("page_settings", schema=None) as batch_op:
+        batch_op.drop_column("default_locale")
+        batch_op.drop_column("visibility")
     with op.batch_alter_table("subscribers", schema=None) as batch_op:
         batch_op.drop_column("locale")

@@ -164,9 +164,10 @@ def _fast_path_hooks(app: Flask):
         return parse_cookie(environ.get("HTTP_COOKIE", ""))
 
     def variant(environ) -> str:
+        # "" when the reader chose nothing: the page default (a stored setting) answers.
         query = dict(part.partition("=")[::2] for part in environ.get("QUERY_STRING", "").split("&"))
-        return i18n.negotiate(query.get("lang"), cookies(environ).get(i18n.COOKIE),
-                              environ.get("HTTP_ACCEPT_LANGUAGE"), app.config["DEFAULT_LOCALE"])
+        return (i18n.canonical(query.get("lang")) or i18n.canonical(cookies(environ).get(i18n.COOKIE))
+                or i18n.from_accept_language(environ.get("HTTP_ACCEPT_LANGUAGE")) or "")
 
     def bypass(environ) -> bool:
         # A session may be a signed-in reader's, who sees more than the public.

@@ -143,3 +143,20 @@ def test_public_mode_is_unchanged_for_anonymous_readers(app, api):
     response = app.test_client().get("/status")
     assert response.status_code == 200
     assert response.headers["Cache-Control"].startswith("public")
+
+
+def test_visibility_and_default_language_are_page_settings(app, api, monkeypatch):
+    make_component(api, "API")
+    reader = app.test_client()
+    assert reader.get("/api/v2/summary.json").status_code == 200  # cached publicly first
+    changed = api.patch("/api/settings", json={"visibility": "private", "default_locale": "de"})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["visibility"] == "private" and changed.json["default_locale"] == "de"
+    assert_problem(reader.get("/api/v2/summary.json"), 401)  # the cached copy is not served
+    token = {"Authorization": f"Bearer {make_token('viewer')}"}
+    assert 'lang="de"' in reader.get("/status", headers=token).text
+    assert 'lang="en"' in reader.get("/status", headers={**token, "Accept-Language": "en"}).text
+    assert_problem(api.patch("/api/settings", json={"visibility": "secret"}), 422)
+    api.patch("/api/settings", json={"visibility": None, "default_locale": None})
+    assert reader.get("/api/v2/summary.json").status_code == 200
+    assert 'lang="en"' in reader.get("/status").text
