@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, format_decimal, get_locale, gettext
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -54,6 +55,12 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
             or canonical(default) or "en")
 
 
+def _reader_page() -> bool:
+    endpoint = request.endpoint or ""
+    return (endpoint.startswith(("public.", "subscriptions.", "api.v2_"))
+            or endpoint in ("api.public_status_document", "api.public_incident", "api.public_postmortem"))
+
+
 def _english_only() -> bool:
     path = request.path
     return path.startswith(_ENGLISH_PREFIXES) and not path.startswith(_READER_API_PREFIXES)
@@ -62,7 +69,14 @@ def _english_only() -> bool:
 def reader_locale() -> str:
     """The locale this request's reader chose (even on an English-only console route)."""
     return negotiate(request.args.get("lang"), request.cookies.get(COOKIE),
-                     request.headers.get("Accept-Language"), settings.current()["default_locale"])
+                     request.headers.get("Accept-Language"), _page_default())
+
+
+def _page_default() -> str:
+    try:
+        return settings.current()["default_locale"]
+    except SQLAlchemyError:  # the database is down: error pages still render, in the configured default
+        return current_app.config["DEFAULT_LOCALE"]
 
 
 def select_locale() -> str:
@@ -187,7 +201,7 @@ def _remember_choice(response):
     if chosen and chosen != request.cookies.get(COOKIE):
         response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
-    if not _english_only() and response.mimetype != "text/event-stream":
+    if _reader_page() and response.mimetype != "text/event-stream":
         response.headers.setdefault("Content-Language", html_lang())
         response.vary.update(("Accept-Language", "Cookie"))
     return response

@@ -12,8 +12,9 @@ them internal incidents too, from cache entries of their own.
 """
 from __future__ import annotations
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import Unauthorized
 from .services import settings, share_links, users
@@ -29,8 +30,15 @@ _HTML_BLUEPRINTS = frozenset({"public", "subscriptions"})
 
 
 def is_private() -> bool:
-    """Whether the page is in private mode (the stored setting, else ``VISIBILITY``)."""
-    return settings.current()["visibility"] == "private"
+    """Whether the page is in private mode: ``VISIBILITY=private`` in the environment, or the
+    stored setting. The environment can't be overruled by the stored setting, and it alone
+    decides while the database is unreachable (cached pages may still be served then)."""
+    if current_app.config["VISIBILITY"] == "private":
+        return True
+    try:
+        return settings.current()["visibility"] == "private"
+    except SQLAlchemyError:
+        return False
 
 
 def is_reader_endpoint(endpoint: str | None) -> bool:
@@ -82,7 +90,7 @@ def _wants_html() -> bool:
 
 
 def _gate():
-    if not is_private() or not is_reader_endpoint(request.endpoint):
+    if not is_reader_endpoint(request.endpoint) or not is_private():
         return None
     if _allowed():
         return None

@@ -49,6 +49,8 @@ SCENARIO = [
     ("POST", "/api/users/2/tokens", {"name": "ci"}),
     ("DELETE", "/api/tokens/2", None),
     ("PATCH", "/api/settings", {"page_name": "Globex"}),
+    ("POST", "/api/share-links", {"label": "Board", "expires_at": iso(24 * 60)}),
+    ("POST", "/api/share-links/1/revoke", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
 COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry")}
