@@ -38,19 +38,21 @@ _instance = os.environ.get("INSTANCE_PATH") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "instance")
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(_instance, "prometheus"))
 
+# One handler for the whole process, on the root logger: redacted JSON lines on
+# stdout. gunicorn's loggers only propagate to it (their own handlers would write
+# each record a second time, unredacted), and in each worker the app replaces it
+# by the same handler plus request context. Its module imports no Flask.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {
-        "()": "pythonjsonlogger.json.JsonFormatter",
-        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-    }},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
-                             "stream": "ext://sys.stdout"}},
-    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO",
-                                   "propagate": False}},
+    "root": {"level": "INFO", "handlers": ["statuspage-json"]},
+    # dictConfig names the handler after its key: the name the app replaces it by.
+    "handlers": {"statuspage-json": {"()": "statuspage.redaction.stdout_handler"}},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        # The app writes one access line per request itself (path tokens redacted).
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
 }
 
 
@@ -81,7 +83,7 @@ def _raise_open_file_limit(log) -> None:
 def on_starting(server):
     """Drop metric files left by processes of earlier runs (their pids are gone)."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    os.makedirs(directory, exist_ok=True)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
     for path in glob.glob(os.path.join(directory, "*.db")):
         pid = os.path.basename(path)[:-3].rsplit("_", 1)[-1]
         if pid.isdigit() and not _pid_alive(int(pid)):

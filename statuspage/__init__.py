@@ -1,9 +1,10 @@
 """Incident management and public status page."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask stays unimported until an app is built: the gunicorn master
+    from flask import Flask  # imports .redaction and must not load ssl unpatched
 
 
 def _redis_storage_uri(url: str) -> str:
@@ -29,6 +30,8 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     On the embedded default ``REDIS_URL`` points at the instance folder's
     redis-server, which the process entry point starts (:mod:`.entrypoint`).
     """
+    from flask import Flask
+
     from . import embedded_redis, metrics
     from . import admin, after_commit, cli, db as _db_events, health, i18n, logs, tracing, web  # noqa: F401
     from .api import bp as api_bp
@@ -95,15 +98,7 @@ def _init_public(app: Flask) -> None:
 
 
 def _init_login(login_manager) -> None:
-    from .extensions import db
-    from .models import User
+    from .services import user_sessions
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or str(user.session_version) != version:
-            return None
-        return user
+    # The cookie names a server-side session, not a user: it can be ended and it expires.
+    login_manager.user_loader(user_sessions.resume)

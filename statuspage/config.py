@@ -27,18 +27,41 @@ def _seconds_list(value: str | None, default: tuple[int, ...]) -> tuple[int, ...
     return tuple(int(part) for part in value.split(",") if part.strip())
 
 
+# A shorter key can be brute-forced offline from one signed cookie or email link.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting the process must not start with; the message is one line for the operator."""
+
+
+def _production_checks(env: dict) -> None:
+    key = env.get("SECRET_KEY") or ""
+    if not key:
+        raise ConfigError("SECRET_KEY must be set when PRODUCTION is set (a long random string).")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when "
+                          f"PRODUCTION is set (it has {len(key)}).")
+    if not env.get("METRICS_TOKEN"):
+        raise ConfigError("METRICS_TOKEN must be set when PRODUCTION is set "
+                          "(/metrics answers only scrapes that send it).")
+
+
 def _secret_key(instance_path: Path, env: dict) -> str:
     key = env.get("SECRET_KEY")
     if key:
         return key
-    if _bool(env.get("PRODUCTION"), False):
-        raise RuntimeError("SECRET_KEY must be set in production")
     # Development: generate once so sessions and email links survive restarts.
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created private, never readable by others even for a moment
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of this instance made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -71,6 +94,8 @@ def instance_path(env: dict | None = None) -> str | None:
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
+    if _bool(env.get("PRODUCTION"), False):
+        _production_checks(env)
     instance = Path(instance_path)
     db_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'statuspage.db'}"
     return {
@@ -107,6 +132,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Console sign-in: attempts per client address and per account (count, window seconds).
         "LOGIN_LIMIT_PER_IP": (int(env.get("LOGIN_LIMIT_PER_IP", "20")), 300),
         "LOGIN_LIMIT_PER_ACCOUNT": (int(env.get("LOGIN_LIMIT_PER_ACCOUNT", "5")), 300),
+        # Failed sign-ins audited one by one per account and address (count), the rest of
+        # each window (seconds) as one row with a count.
+        "LOGIN_FAILURE_AUDIT": (int(env.get("LOGIN_FAILURE_AUDIT_EACH", "3")), 3600),
         "TOKEN_MAX_AGE_CONFIRM": 7 * 86400,
         # Unsubscribe/manage links live in every notification: they must keep
         # working long after the email arrived (bulk-sender rules ask >= 30 days).
@@ -142,11 +170,19 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Console sessions: idle timeout and absolute lifetime, in seconds.
+        "SESSION_IDLE_TIMEOUT": int(env.get("SESSION_IDLE_TIMEOUT", str(12 * 3600))),
+        "SESSION_MAX_AGE": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
+        # The signed cookie itself is refused past the absolute lifetime too.
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         "WTF_CSRF_TIME_LIMIT": None,
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1")),
+        # Request bodies larger than this are refused (413) before they are read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        # Only a proxy in front may name the client: a direct client would choose its own IP.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_JSON": _bool(env.get("LOG_JSON"), True),

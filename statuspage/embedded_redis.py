@@ -57,7 +57,7 @@ def url(instance_path: str) -> str:
 def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
     """Start the embedded Redis unless it already runs; return its ``unix://`` URL."""
     directory = Path(instance_path).resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     socket_path = directory / SOCKET_NAME
     address = url(instance_path)
     if _alive(socket_path):
@@ -73,7 +73,8 @@ def ensure_running(instance_path: str, timeout: float = 10.0) -> str:
             socket_path.unlink()
         conf = directory / "redis.conf"
         conf.write_text(_server_config(directory))
-        subprocess.run([executable, str(conf)], check=True, stdout=subprocess.DEVNULL)
+        # Its data files, socket and log are the owner's only, whoever started it.
+        subprocess.run([executable, str(conf)], check=True, stdout=subprocess.DEVNULL, umask=0o077)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if _alive(socket_path):

@@ -12,17 +12,22 @@ command, the test suite's fixtures, the benchmarks) builds its app with
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Optional
 
 from flask import Flask
 
 from . import create_app, embedded_redis
-from .config import prometheus_dir
+from .config import ConfigError, prometheus_dir
 
 
 def prepare_process() -> None:
-    """Settle process-wide settings that must precede the first import of prometheus_client."""
+    """Settle process-wide settings: private files, and what must precede the first import
+    of prometheus_client."""
+    # Whatever this process creates (the SQLite file, the embedded Redis's files, emails
+    # written to the outbox folder, metric files) holds secrets or personal data: owner only.
+    os.umask(0o077)
     directory = prometheus_dir()
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", directory)
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -35,8 +40,17 @@ def start_services(app: Flask) -> None:
 
 
 def build_app(test_config: Optional[dict] = None) -> Flask:
-    """The app of this process, with what it depends on running."""
+    """The app of this process, with what it depends on running.
+
+    A setting the process must not start with ends it with one line on stderr
+    and exit status 3, which also makes a gunicorn master stop instead of
+    booting workers again and again.
+    """
     prepare_process()
-    app = create_app(test_config)
+    try:
+        app = create_app(test_config)
+    except ConfigError as exc:
+        print(f"statuspage: refusing to start: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None
     start_services(app)
     return app

@@ -1,88 +1,24 @@
 """JSON log lines for web and worker, stamped with request or job context and redacted.
 
-Every record leaving the process goes through one stdout handler whose filters
-add context (request id, method, path, user id, client IP; RQ job id and name)
-and scrub anything secret: passwords, tokens, cookies, signed links and email
-addresses never reach a log line, whatever a caller passes in.
+One setup for every process: the root logger gets one stdout handler whose
+filters add context (request id, method, path, user id, client IP; RQ job id
+and name) and then scrub anything secret (see :mod:`.redaction`). Loggers that
+others configured with handlers of their own (gunicorn's) hand their records
+to it instead, so each record is written once.
 """
 from __future__ import annotations
 
 import logging
-import re
-import sys
 import time
-from typing import Any
 
 from flask import Flask, g, has_request_context, request
-from pythonjsonlogger.json import JsonFormatter
 
 from .net import client_ip
+from .redaction import HANDLER_NAME, redacting_handler
 
-HANDLER_NAME = "statuspage-json"
 access_log = logging.getLogger("statuspage.access")
-
-REDACTED = "[redacted]"
-# Keys whose values are secret whatever they hold.
-_SECRET_KEY_RE = re.compile(
-    r"pass(word)?|secret|token|authori[sz]ation|cookie|api[_-]?key|csrf|session|signature",
-    re.IGNORECASE,
-)
-_EMAIL_RE = re.compile(r"[\w.+%-]+@[\w-]+(\.[\w-]+)+")
-# API tokens (sp_...), bearer credentials, key=value secrets in URLs or messages,
-# and itsdangerous-signed values (payload.timestamp.signature) in email links.
-_VALUE_PATTERNS = (
-    (re.compile(r"\bsp_[\w-]{8,}"), REDACTED),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), r"\1 " + REDACTED),
-    (re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api_key|apikey|key|signature|sig)"
-                r"=[^&\s\"']+"), r"\1=" + REDACTED),
-    (re.compile(r"\b[\w-]{10,}\.[\w-]{4,}\.[\w-]{16,}\b"), REDACTED),
-    (re.compile(r"(?i)(redis|postgres(?:ql)?(?:\+\w+)?|smtp)://([^:/@\s]*):[^@\s]+@"),
-     r"\1://\2:" + REDACTED + "@"),
-)
-# Fields a LogRecord always has: left alone by the key-based scrub.
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message"}
-
-
-def scrub(value: Any) -> Any:
-    """Redact secrets and email addresses inside a value (strings, dicts, lists)."""
-    if isinstance(value, str):
-        for pattern, replacement in _VALUE_PATTERNS:
-            value = pattern.sub(replacement, value)
-        return _EMAIL_RE.sub("[email]", value)
-    if isinstance(value, dict):
-        return {k: REDACTED if _SECRET_KEY_RE.search(str(k)) else scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [scrub(v) for v in value]
-    return value
-
-
-class RedactionFilter(logging.Filter):
-    """Scrub the message, its arguments and every extra field of a record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, dict):  # python-json-logger accepts dict messages
-            record.msg = scrub(record.msg)
-        else:
-            try:
-                message = record.getMessage()
-            except Exception:  # a bad format string must still log, not crash the caller
-                message = str(record.msg)
-            record.msg, record.args = scrub(message), None
-        for key, value in list(vars(record).items()):
-            if key in _RECORD_FIELDS:
-                continue
-            setattr(record, key, REDACTED if _SECRET_KEY_RE.search(key) else scrub(value))
-        return True
-
-
-class _Formatter(JsonFormatter):
-    """JSON lines whose tracebacks are scrubbed too (locals can hold secrets)."""
-
-    def formatException(self, ei):
-        return scrub(super().formatException(ei))
-
-    def formatStack(self, stack_info):
-        return scrub(super().formatStack(stack_info))
+# Loggers that arrive with handlers of their own and must write through ours instead.
+_ADOPTED = ("gunicorn.error",)
 
 
 def _user_id():
@@ -124,38 +60,27 @@ class ContextFilter(logging.Filter):
         return True
 
 
-class _StdoutHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stdout`` is at emit time (test capture, gunicorn reopen)."""
-
-    @property
-    def stream(self):
-        return sys.stdout
-
-    @stream.setter
-    def stream(self, _value):
-        pass
-
-
 def json_handler(stream=None) -> logging.Handler:
     """A handler writing one JSON object per line, context-stamped and redacted."""
-    handler = logging.StreamHandler(stream) if stream is not None else _StdoutHandler()
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(_Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
-    ))
-    handler.addFilter(ContextFilter())
-    handler.addFilter(RedactionFilter())
-    return handler
+    return redacting_handler(stream, filters=(ContextFilter(),))
 
 
 def configure(level: str | int = "INFO", stream=None) -> logging.Handler:
-    """Route the root logger (and so rq, gunicorn, SQLAlchemy, ...) to one JSON handler."""
+    """Route every record of the process (app, rq, gunicorn, SQLAlchemy, ...) to one JSON handler.
+
+    It replaces the handler of the same name that an earlier call or the
+    gunicorn master's log config (``gunicorn.conf.py``) put on the root logger:
+    a second handler would write each record twice.
+    """
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == HANDLER_NAME:
             root.removeHandler(existing)
+    for name in _ADOPTED:
+        adopted = logging.getLogger(name)
+        for existing in list(adopted.handlers):
+            adopted.removeHandler(existing)
+        adopted.propagate = True
     handler = json_handler(stream)
     root.addHandler(handler)
     root.setLevel(level)

@@ -1,9 +1,10 @@
 """Markdown for every surface: CommonMark via markdown-it-py, then sanitised by nh3.
 
-One parser (raw HTML in the source is never rendered) and two profiles of what
-the sanitiser keeps: ``PAGE`` for the status page and the console, where bodies
-sit under the page's own h1/h2 so their headings start at h3, and ``EMAIL`` for
-notification bodies. Whatever slips through the parser (scripts, event
+One parser (raw HTML in the source is never rendered) and one allow-list of
+tags for every surface (no images: an email must not fetch anything remote);
+bodies sit under the page's or the email's own h1/h2, so their headings start
+at h3. The two profiles differ only in link ``rel``: ``PAGE`` for the status
+page and the console, ``EMAIL`` for notification bodies. Whatever slips through the parser (scripts, event
 handlers, javascript: links, images) nh3 strips.
 """
 from __future__ import annotations
@@ -30,11 +31,10 @@ class Profile:
 
     tags: frozenset
     link_rel: str
-    demote_headings: bool
 
 
-PAGE = Profile(_TAGS, "nofollow noopener noreferrer", demote_headings=True)
-EMAIL = Profile(_TAGS | {"h1", "h2"}, "noopener noreferrer", demote_headings=False)
+PAGE = Profile(_TAGS, "nofollow noopener noreferrer")
+EMAIL = Profile(_TAGS, "noopener noreferrer")
 
 
 def _demote_headings(html: str) -> str:
@@ -47,9 +47,7 @@ def render(text: str | None, profile: Profile = PAGE) -> Markup:
     """Safe HTML for a Markdown string."""
     if not text:
         return Markup("")
-    html = _parser.render(text)
-    if profile.demote_headings:
-        html = _demote_headings(html)
+    html = _demote_headings(_parser.render(text))
     return Markup(nh3.clean(html, tags=set(profile.tags), attributes=_ATTRIBUTES,
                             url_schemes=set(_SCHEMES), link_rel=profile.link_rel))
 

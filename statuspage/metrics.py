@@ -44,13 +44,16 @@ http_latency = Histogram(
 sse_connections = Gauge("statuspage_sse_connections", "Open server-sent-event connections",
                         registry=None, multiprocess_mode="livesum")
 events_published = Counter("statuspage_events_published_total",
-                           "Outbox events appended to the live stream", ("event_type",),
-                           registry=None)
+                           "Outbox events appended to the live stream",
+                           ("event_type", "audience"), registry=None)
+# Samples labelled so are about internal incidents: only a scrape with METRICS_TOKEN sees them.
+AUDIENCE_INTERNAL = "internal"
 
 
-def event_published(event_type: str) -> None:
-    """Count one outbox event appended to the live stream."""
-    events_published.labels(event_type=event_type).inc()
+def event_published(event_type: str, public: bool = True) -> None:
+    """Count one outbox event appended to the live stream (``public``: the public stream too)."""
+    events_published.labels(event_type=event_type,
+                            audience="public" if public else AUDIENCE_INTERNAL).inc()
 
 
 @contextmanager
@@ -132,8 +135,23 @@ class _Exporter(PrometheusMetrics):
             registry.register(collector)
         if names:
             registry = registry.restricted_registry(names)
+        if not current_app.config.get("METRICS_TOKEN"):
+            registry = _PublicOnly(registry)  # an open endpoint: anyone may read it
         encoder, content_type = choose_encoder(accept_header)
         return encoder(registry).decode("utf-8"), content_type
+
+
+class _PublicOnly:
+    """A registry view without samples about internal incidents."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def collect(self):
+        for family in self.registry.collect():
+            family.samples = [s for s in family.samples
+                              if s.labels.get("audience") != AUDIENCE_INTERNAL]
+            yield family
 
 
 def init_app(app: Flask, collectors: tuple = ()) -> None:

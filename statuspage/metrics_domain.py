@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import heartbeat
-from .domain.statuses import DELIVERY_STATUSES, SEVERITIES
+from .domain.statuses import DELIVERY_STATUSES, SEVERITIES, VISIBILITIES
 from .extensions import db, redis_client
 from .models import EmailDelivery, Incident
 from .queues import QUEUES
@@ -28,16 +28,19 @@ log = logging.getLogger(__name__)
 
 def _db_families():
     with db.engine.connect() as conn:
-        active = dict(conn.execute(
-            select(Incident.severity, func.count())
-            .where(Incident.status != "resolved").group_by(Incident.severity)).all())
+        active = {(severity, visibility): n for severity, visibility, n in conn.execute(
+            select(Incident.severity, Incident.visibility, func.count())
+            .where(Incident.status != "resolved")
+            .group_by(Incident.severity, Incident.visibility)).all()}
         deliveries = dict(conn.execute(
             select(EmailDelivery.status, func.count()).group_by(EmailDelivery.status)).all())
         backlog = outbox.unpublished_count(conn)
     incidents = GaugeMetricFamily("statuspage_active_incidents",
-                                  "Unresolved incidents by severity", labels=["severity"])
+                                  "Unresolved incidents by severity and audience",
+                                  labels=["severity", "audience"])
     for severity in SEVERITIES:
-        incidents.add_metric([severity], active.get(severity, 0))
+        for visibility in VISIBILITIES:  # the audience label: public or internal
+            incidents.add_metric([severity, visibility], active.get((severity, visibility), 0))
     mails = GaugeMetricFamily("statuspage_email_deliveries",
                               "Email deliveries by status", labels=["status"])
     for status in DELIVERY_STATUSES:

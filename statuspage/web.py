@@ -5,6 +5,7 @@ import re
 import uuid
 
 from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -31,6 +32,17 @@ class IdConverter(IntegerConverter):
         return number
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is invalid JSON, not a crash."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            # get_json turns a ValueError into the usual "not valid JSON" answer.
+            raise ValueError("JSON nested too deeply") from None
+
+
 def _begin_request():
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
@@ -49,6 +61,7 @@ def _teardown(_exc):
 
 
 def init_app(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
     app.url_map.converters["id"] = IdConverter
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

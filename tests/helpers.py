@@ -36,3 +36,12 @@ def assert_problem(response, status: int) -> dict:
     body = response.json
     assert body["status"] == status and body["title"] and body["type"]
     return body
+
+
+def session_key_for(user) -> str:
+    """A committed console session for ``user``: the value Flask-Login keeps in the cookie."""
+    from statuspage.services import user_sessions
+
+    key = user_sessions.start(user)
+    db.session.commit()
+    return key

@@ -42,10 +42,12 @@ class SinkServer:
     def __init__(self, app, monkeypatch):
         self.app, self.monkeypatch, self.controllers = app, monkeypatch, []
 
-    def start(self, rcpt_reply: str | None = None) -> Sink:
-        """Start a server and point MAIL_* at it (the last one started wins)."""
+    def start(self, rcpt_reply: str | None = None, smtputf8: bool = False) -> Sink:
+        """Start a server and point MAIL_* at it (the last one started wins); ``smtputf8``
+        makes it offer internationalised addresses (RFC 6531)."""
         sink = Sink(rcpt_reply)
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port(),
+                                enable_SMTPUTF8=smtputf8)
         controller.start()
         self.controllers.append(controller)
         self.monkeypatch.setitem(self.app.config, "MAIL_SERVER", "127.0.0.1")

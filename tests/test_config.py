@@ -1,7 +1,7 @@
 """Configuration from the environment."""
 import pytest
 
-from statuspage.config import load_config, normalise_database_url
+from statuspage.config import ConfigError, load_config, normalise_database_url
 
 
 @pytest.mark.parametrize("given,expected", [
@@ -22,7 +22,23 @@ def test_embedded_defaults_and_generated_secret(tmp_path):
     assert load_config(str(tmp_path), env={})["SECRET_KEY"] == config["SECRET_KEY"]  # stable
 
 
-def test_production_requires_a_secret_key(tmp_path):
-    with pytest.raises(RuntimeError):
-        load_config(str(tmp_path), env={"PRODUCTION": "1"})
-    assert load_config(str(tmp_path), env={"PRODUCTION": "1", "SECRET_KEY": "s"})["SECRET_KEY"] == "s"
+LONG_KEY = "k" * 32
+
+
+@pytest.mark.parametrize("env, needed", [
+    ({"METRICS_TOKEN": "m"}, "SECRET_KEY must be set"),
+    ({"METRICS_TOKEN": "m", "SECRET_KEY": "k" * 31}, "SECRET_KEY must be at least 32 characters"),
+    ({"SECRET_KEY": LONG_KEY}, "METRICS_TOKEN must be set"),
+])
+def test_production_refuses_weak_settings(tmp_path, env, needed):
+    with pytest.raises(ConfigError, match=needed) as refused:
+        load_config(str(tmp_path), env={"PRODUCTION": "1", **env})
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_starts_with_a_long_key_and_a_metrics_token(tmp_path):
+    config = load_config(str(tmp_path), env={"PRODUCTION": "1", "SECRET_KEY": LONG_KEY,
+                                             "METRICS_TOKEN": "m"})
+    assert config["SECRET_KEY"] == LONG_KEY and config["METRICS_TOKEN"] == "m"
+    assert load_config(str(tmp_path), env={"SECRET_KEY": "short"})["SECRET_KEY"] == "short"  # dev

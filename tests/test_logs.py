@@ -6,7 +6,7 @@ from rq import Queue
 
 from tests.conftest import make_incident
 from statuspage.extensions import redis_client
-from statuspage.logs import scrub
+from statuspage.redaction import scrub
 from statuspage.worker_shutdown import HerokuSimpleWorker
 
 log = logging.getLogger("tests.logs")

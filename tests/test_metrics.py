@@ -146,3 +146,24 @@ def test_grafana_dashboard_only_uses_exposed_metrics(api, client):
     used = {name for panel in dashboard["panels"] for target in panel["targets"]
             for name in re.findall(r"\b(?:flask|statuspage)_[a-z_]+", target["expr"])}
     assert used and used <= exposed, used - exposed
+
+
+def test_open_metrics_never_count_internal_incidents(app, api, client):
+    make_incident(api, severity="SEV1", visibility="internal", title="db-7 failover")
+    make_incident(api, severity="SEV2")
+    open_scrape = client.get("/metrics").get_data(as_text=True)
+    assert 'audience="internal"' not in open_scrape
+    families = scrape(client)
+    active = families["statuspage_active_incidents"]
+    assert value(active, severity="SEV1") == 0
+    assert value(active, severity="SEV2") == 1
+    assert not samples(families["statuspage_events_published"], event_type="INCIDENT_CREATED",
+                       audience="internal")
+    app.config["METRICS_TOKEN"] = "scrape-me"  # an authenticated scrape sees everything
+    try:
+        families = scrape(client, headers={"Authorization": "Bearer scrape-me"})
+    finally:
+        app.config["METRICS_TOKEN"] = None
+    active = families["statuspage_active_incidents"]
+    assert value(active, severity="SEV1", audience="internal") == 1
+    assert value(active, severity="SEV2", audience="public") == 1

@@ -179,8 +179,6 @@ def test_ctrl_c_stops_web_worker_and_the_embedded_redis(two_runs):
     assert two_runs["left_after_second"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="gunicorn's default root handler writes every web log "
-                                       "record a second time (the logging setup's doubling)")
 def test_each_log_line_appears_once(two_runs):
     probe = two_runs["probe"]
     assert sum(probe in line for line in two_runs["first_all_output"]) == 1

@@ -21,10 +21,13 @@ def test_headers_everywhere(client, path):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_hsts_over_https(client):
+def test_hsts_over_https(client, other_app):
     direct = client.get("/status", base_url="https://status.test")
     assert direct.headers["Strict-Transport-Security"].startswith("max-age=")
-    proxied = client.get("/status", headers={"X-Forwarded-Proto": "https"})
+    forged = client.get("/status", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in forged.headers  # no proxy is trusted by default
+    behind_proxy = other_app(TRUSTED_PROXIES=1).test_client()
+    proxied = behind_proxy.get("/status", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" in proxied.headers
 
 
@@ -52,10 +55,12 @@ def test_markdown_renders_the_useful_parts():
     assert str(render("")) == "" and str(render(None)) == ""
 
 
-def test_the_email_profile_keeps_headings_and_drops_what_mail_should_not_carry():
-    html = str(render("# Title\n\n![pixel](https://t.example/p.gif) [link](https://example.com)\n\n"
-                      "<script>x</script>", EMAIL))
-    assert "<h1>Title</h1>" in html
+def test_the_email_profile_keeps_the_page_tags_and_drops_what_mail_should_not_carry():
+    source = ("# Title\n\n![pixel](https://t.example/p.gif) [link](https://example.com)\n\n"
+              "<script>x</script>")
+    html = str(render(source, EMAIL))
+    assert "<h3>Title</h3>" in html  # under the email's own heading, as on the page
+    assert html == str(render(source)).replace("nofollow ", "")
     assert "<img" not in html and "<script" not in html
     assert 'rel="noopener noreferrer"' in html
 

@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
     # Globals, not context: macros imported into templates see them too.
     app.add_template_global(label, "label")
     app.add_template_global(initials, "initials")
+    app.add_template_global(views_audit.target_url, "audit_target_url")
     app.context_processor(_context)
     app.register_blueprint(bp)
     from ..extensions import login_manager

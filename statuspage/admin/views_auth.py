@@ -13,13 +13,15 @@ from ..errors import RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import utcnow
 from ..net import client_ip
-from ..services import audit, ratelimit, users
-from ..services.context import Actor
+from ..services import audit, login_failures, ratelimit, user_sessions, users
 from .blueprint import bp
 from .helpers import actor, back_to, commit, form_text, safe_next
 
 FAILED = "The email address or password is not correct."
-ANONYMOUS = Actor(type="anonymous", id=None, label="anonymous", role="viewer")
+# Counted per address typed, whether or not it has an account: the answer tells nobody which.
+ACCOUNT_LOCKED = ("Too many failed sign-in attempts for this account. "
+                  "For its safety, sign-in is paused: try again in {wait}.")
+ADDRESS_LIMITED = "Too many sign-in attempts from your network. Try again in {wait}."
 
 
 def _login_page(status: int = 200, error: str | None = None, email: str = "", headers=None):
@@ -34,13 +36,22 @@ def login():
     return _login_page()
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def _check_limits(email: str) -> None:
     ip_limit, ip_window = current_app.config["LOGIN_LIMIT_PER_IP"]
     account_limit, account_window = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
     wait = ratelimit.hit("login-ip", client_ip(), ip_limit, ip_window)
-    wait = wait or ratelimit.hit("login-account", email, account_limit, account_window)
     if wait:
-        raise RateLimited(f"Too many sign-in attempts. Try again in {wait} seconds.", wait)
+        raise RateLimited(ADDRESS_LIMITED.format(wait=_duration(wait)), wait)
+    wait = ratelimit.hit("login-account", email, account_limit, account_window)
+    if wait:
+        raise RateLimited(ACCOUNT_LOCKED.format(wait=_duration(wait)), wait)
 
 
 @bp.post("/login")
@@ -50,32 +61,36 @@ def login_post():
     try:
         _check_limits(email)
     except RateLimited as exc:
-        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
-                     after={"email": email, "reason": "rate_limited"})
-        commit()
+        # No audit row: refused attempts cost nothing to send, so they must write nothing.
         return _login_page(429, exc.detail, email, exc.headers)
     user = users.authenticate(email, password)
     if user is None:
         # One shape whether or not the address exists: no target id, same reason.
-        audit.record(ANONYMOUS, "auth.login_failed", "session", None,
-                     after={"email": email, "reason": "invalid_credentials"})
+        login_failures.record(email)
         commit()
         return _login_page(401, FAILED, email)
     ratelimit.clear("login-account", email)
     target = safe_next(request.form.get("next"), url_for("admin.incidents"))
-    # A fresh session: nothing from before sign-in (fixation, an old CSRF token) survives.
+    user.last_login_at = utcnow()
+    audit.record(users.actor_for(user), "auth.login", "user", user.id)
+    _sign_in(user)
+    return redirect(target, code=303)
+
+
+def _sign_in(user) -> None:
+    """Open a server-side session and commit; the cookie then names only its key."""
+    user_sessions.start(user)
+    commit()
+    # A fresh cookie: nothing from before (fixation, an old CSRF token) survives.
     session.clear()
     login_user(user)
     session.permanent = False
-    user.last_login_at = utcnow()
-    audit.record(users.actor_for(user), "auth.login", "user", user.id)
-    commit()
-    return redirect(target, code=303)
 
 
 @bp.post("/logout")
 def logout():
     audit.record(actor(), "auth.logout", "user", current_user.id)
+    user_sessions.end(current_user.session_key)  # a replayed copy of the cookie dies too
     commit()
     logout_user()
     session.clear()
@@ -95,11 +110,9 @@ def password_change():
         if new != confirm:
             raise ValidationFailed({"confirm_password": ["The two new passwords differ."]})
         users.change_password(actor(), user, form_text("current_password", 200), new)
-        commit()
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template("admin/password.html", errors=exc.extra["errors"]), 422
-    # Other sessions of this user are now void (session_version moved); keep this one.
-    session.clear()
-    login_user(db.session.get(type(user), user.id))
+    # Every session of this user ended, this one too; this browser goes on in a new one.
+    _sign_in(user)
     return back_to("admin.password_form", changed=1)

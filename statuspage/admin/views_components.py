@@ -5,7 +5,7 @@ from flask import render_template, request
 
 from ..schemas.components import (ComponentCreateSchema, ComponentGroupCreateSchema,
                                   ComponentUpdateSchema)
-from ..services import components
+from ..services import component_order, components
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, requires
@@ -39,6 +39,31 @@ def create_component():
 def update_component(component_id):
     data = {**forms.optional(request.form, "name", "description", "status"), **_group_id(request.form)}
     components.update(actor(), component_id, forms.load(ComponentUpdateSchema, data))
+    commit()
+    return back_to("admin.components", f"component-{component_id}")
+
+
+@bp.post("/components/<id:component_id>/status")
+@requires("admin")
+def set_component_status(component_id):
+    components.update(actor(), component_id,
+                      forms.load(ComponentUpdateSchema, forms.optional(request.form, "status")))
+    commit()
+    return back_to("admin.components", f"component-{component_id}")
+
+
+@bp.post("/components/all-operational")
+@requires("admin")
+def all_operational():
+    component_order.all_operational(actor())
+    commit()
+    return back_to("admin.components")
+
+
+@bp.post("/components/<id:component_id>/move")
+@requires("admin")
+def move_component(component_id):
+    component_order.move(actor(), component_id, request.form.get("direction", ""))
     commit()
     return back_to("admin.components", f"component-{component_id}")
 

@@ -9,7 +9,7 @@ from ..services import incidents, postmortems, public_status, subscribers, templ
 from ..services.email import deliveries
 from . import forms
 from .blueprint import bp
-from .helpers import actor, back_to, commit, requires
+from .helpers import actor, back_to, can, commit, requires
 
 def detail_context(incident_id: int, **extra) -> dict:
     incident = incidents.get(incident_id)
@@ -22,7 +22,8 @@ def detail_context(incident_id: int, **extra) -> dict:
         "timeline": list(reversed(incident.updates)),
         "update_templates": templates.list_all("update"),
         "audience": subscribers.audience(incident),
-        "deliveries": deliveries.list_deliveries(scope, 1, 20),
+        # Recipients' addresses are personal data: listed to admins only (as /api/deliveries).
+        "deliveries": deliveries.list_deliveries(scope, 1, 20) if can("admin") else None,
         "delivery_counts": deliveries.counts(scope),
         "postmortem": postmortem,
         "preview": {},

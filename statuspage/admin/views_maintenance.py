@@ -5,7 +5,7 @@ from flask import render_template, request
 
 from ..domain.statuses import MAINTENANCE_STATUSES
 from ..schemas.maintenances import MaintenanceCreateSchema, MaintenanceTransitionSchema
-from ..services import maintenance
+from ..services import maintenance, public_status
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires
@@ -24,8 +24,9 @@ def maintenance_page():
 @requires("admin")
 def create_maintenance():
     form = request.form
-    data = {**forms.optional(form, "title", "description"), "starts_at": forms.when(form.get("starts_at")),
-            "ends_at": forms.when(form.get("ends_at")), "component_ids": forms.ids(form, "component_ids")}
+    tz = public_status.page_zone()  # the form shows and takes the page's wall time
+    data = {**forms.optional(form, "title", "description"), "starts_at": forms.when(form.get("starts_at"), tz),
+            "ends_at": forms.when(form.get("ends_at"), tz), "component_ids": forms.ids(form, "component_ids")}
     maintenance.create(actor(), forms.load(MaintenanceCreateSchema, {k: v for k, v in data.items()
                                                                      if v is not None}))
     commit()

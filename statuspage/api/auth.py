@@ -27,10 +27,12 @@ def authenticate() -> Actor:
         if token is None:
             raise Unauthorized("The token is invalid or has been revoked.")
         g.actor = users.actor_for(token.user, token)
+        g.credential = users.Credential("token", token.id)
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()  # a cookie alone must never authorise a write
         g.actor = users.actor_for(current_user._get_current_object())
+        g.credential = users.Credential("session", current_user.session_key)
     else:
         raise Unauthorized("Authentication required.")
     return g.actor
@@ -45,6 +47,11 @@ def require(role: str) -> Actor:
 
 def current_actor() -> Actor:
     return g.actor
+
+
+def current_credential() -> "users.Credential":
+    """What authenticated this request, so a long response can check it again later."""
+    return g.credential
 
 
 def rate_limit_key() -> str:

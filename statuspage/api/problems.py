@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, render_template, request
 from marshmallow import ValidationError
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
@@ -52,11 +52,21 @@ def _validation_error(exc: ValidationError):
 
 def _http_error(exc: HTTPException):
     if not _wants_problem():
+        if exc.code == 413:
+            return _too_large_page()
         return exc
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     if exc.code == 429 and "Retry-After" not in headers:
         headers["Retry-After"] = "60"
     return problem(exc.code or 500, exc.name, exc.description or exc.name, headers=headers)
+
+
+def _too_large_page():
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    error = {"title": "That was too large to send",
+             "detail": f"What you sent is larger than the {limit // 1024} KB this site accepts. "
+                       "Shorten it and try again."}
+    return render_template("public/error.html", error=error), 413
 
 
 def _unexpected(exc: Exception):

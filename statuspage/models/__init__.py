@@ -17,13 +17,13 @@ from .settings import PageSettings
 from .share_links import ShareLink
 from .subscribers import EmailDelivery, Subscriber, SubscriberComponent
 from .templates import IncidentTemplate
-from .users import ROLES, ApiToken, User
+from .users import ROLES, ApiToken, User, UserSession
 
 __all__ = [
     "ActionItem", "ApiToken", "AuditEvent", "Base", "Component", "ComponentGroup",
     "ComponentStatusChange", "EmailDelivery", "IdempotencyKey", "Incident",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "PageSettings", "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent", "User", "clock_at",
-    "utcnow",
+    "PageSettings", "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent", "User",
+    "UserSession", "clock_at", "utcnow",
 ]

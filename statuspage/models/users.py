@@ -23,18 +23,20 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="viewer")
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change or deactivation so old sessions stop working.
-    session_version: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[Optional[datetime]]
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+
+    # The raw key of the console session this object was loaded for (never stored):
+    # what Flask-Login keeps in the signed cookie instead of the user id.
+    session_key = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str | None:  # Flask-Login
+        return self.session_key
 
 
 class ApiToken(Base):
@@ -50,3 +52,21 @@ class ApiToken(Base):
     revoked_at: Mapped[Optional[datetime]]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(Base):
+    """A signed-in console session: the cookie holds a random key, this row its hash.
+
+    Deleting the row ends the session wherever its cookie is (logout, password
+    change, deactivation); expiry is judged from ``created_at`` and ``last_seen_at``.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 def _text(value: str) -> str:
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+            .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
 
 
 def _stamp(moment: datetime) -> str:

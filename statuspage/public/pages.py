@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 
 from ..api import problems
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..services import public_status
 from .blueprint import bp
 from ..visibility import is_insider
@@ -56,12 +56,16 @@ HISTORY_PER_PAGE = 20
 def history():
     """Incidents and maintenance, newest first, paginated by entries (not by months)."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not raw.isdigit() or int(raw) < 1:
         abort(400, "page must be a positive whole number.")
+    if len(raw) > 6:
+        raise NotFound("No history on that page.")
     page = int(raw)
 
     def build():
         found = public_status.history_page(page, HISTORY_PER_PAGE)
+        if page > found["pages"]:
+            raise NotFound("No history on that page.")
         return render_template("public/history.html", **found)
     return cached(f"page:history:{page}", build, HTML)
 

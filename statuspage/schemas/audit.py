@@ -1,11 +1,9 @@
 """Audit trail output and filters."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .common import MAX_ID, StrictSchema
+from .common import MAX_ID, StrictSchema, UtcDateTime
 
 
 class AuditEventSchema(Schema):
@@ -39,7 +37,7 @@ class AuditListArgs(StrictSchema):
     target_id = fields.String(validate=validate.Length(max=64))
     action = fields.String(validate=validate.Length(max=64))
     action_prefix = fields.String(validate=validate.Length(max=64))
-    since = fields.AwareDateTime(default_timezone=timezone.utc)
+    since = UtcDateTime()
     cursor = fields.Integer(validate=validate.Range(min=1, max=2**62))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

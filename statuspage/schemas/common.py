@@ -1,6 +1,8 @@
 """Building blocks shared by the API schemas."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from ..domain.statuses import COMPONENT_STATUSES
@@ -12,6 +14,23 @@ MAX_ID = 2**31 - 1
 def Id(**kwargs) -> fields.Integer:
     """A database id: a strict integer in the range every backend can store."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+# Titles become email subjects, feed titles and calendar lines: a line break in one
+# could start a header or a property of its own.
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _single_line(value: str) -> bool:
+    if _LINE_BREAKS.search(value):
+        raise ValidationError("Must be a single line.")
+    return True
+
+
+def Title(max_length: int = 200, min_length: int = 1, **kwargs) -> fields.String:
+    """A one-line title of at most ``max_length`` characters."""
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length), _single_line],
+                         **kwargs)
 
 
 def _bad_text(value) -> str | None:

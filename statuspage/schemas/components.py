@@ -1,12 +1,10 @@
 """Components and groups: input and output shapes."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from marshmallow import Schema, fields, validate
 
 from ..domain.statuses import COMPONENT_STATUSES
-from .common import Id, PaginationArgs, StrictSchema
+from .common import Id, PaginationArgs, StrictSchema, UtcDateTime
 
 
 class ComponentSchema(Schema):
@@ -74,8 +72,8 @@ class ReorderSchema(StrictSchema):
 
 
 class ComponentHistoryArgs(PaginationArgs):
-    since = fields.AwareDateTime(default_timezone=timezone.utc)
-    until = fields.AwareDateTime(default_timezone=timezone.utc)
+    since = UtcDateTime()
+    until = UtcDateTime()
 
 
 class ComponentStatusChangeSchema(Schema):

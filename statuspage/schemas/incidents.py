@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..domain.incident_lifecycle import allowed_next
 from ..domain.statuses import INCIDENT_STATUSES, SEVERITIES, SEVERITY_IMPACT, VISIBILITIES
 from .common import (MAX_BODY, MAX_ID, ComponentImpactSchema, Id, PaginationArgs, StrictSchema,
-                     UtcDateTime)
+                     Title, UtcDateTime)
 
 Tag = fields.String(validate=[validate.Length(min=1, max=50), validate.Regexp(r"^[\w .:/-]+$")])
 
@@ -15,7 +15,7 @@ _AwareDateTime = UtcDateTime
 
 
 class IncidentCreateSchema(StrictSchema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = Title()
     # No load_default: an absent summary must let a template's body fill it.
     summary = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
@@ -31,7 +31,7 @@ class IncidentCreateSchema(StrictSchema):
 class IncidentPatchSchema(StrictSchema):
     # Accepted only so the service can answer 400 pointing at /transition.
     status = fields.String(metadata={"description": "Refused: use the transition endpoint."})
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = Title()
     summary = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     tags = fields.List(Tag, validate=validate.Length(max=20))

@@ -4,14 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..domain.statuses import MAINTENANCE_STATUSES
-from .common import MAX_BODY, Id, PaginationArgs, StrictSchema, UtcDateTime
+from .common import MAX_BODY, Id, PaginationArgs, StrictSchema, Title, UtcDateTime
 
 _When = UtcDateTime
 _ComponentIds = lambda **kw: fields.List(Id(), validate=validate.Length(max=100), **kw)  # noqa: E731
 
 
 class MaintenanceCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Title(required=True)
     description = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
     starts_at = _When(required=True)
     ends_at = _When(required=True)
@@ -19,7 +19,7 @@ class MaintenanceCreateSchema(StrictSchema):
 
 
 class MaintenanceUpdateSchema(StrictSchema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = Title()
     description = fields.String(validate=validate.Length(max=MAX_BODY))
     starts_at = _When()
     ends_at = _When()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..domain.statuses import SEVERITIES
-from .common import MAX_BODY, ComponentImpactSchema, StrictSchema
+from .common import MAX_BODY, ComponentImpactSchema, StrictSchema, Title
 from .incidents import Tag
 
 KINDS = ("incident", "update")
@@ -12,8 +12,8 @@ KINDS = ("incident", "update")
 
 class TemplateCreateSchema(StrictSchema):
     kind = fields.String(load_default="incident", validate=validate.OneOf(KINDS))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    title = fields.String(load_default="", validate=validate.Length(max=200))
+    name = Title(120, required=True)
+    title = Title(min_length=0, load_default="")
     body = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
     severity = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(SEVERITIES))
     components = fields.List(fields.Nested(ComponentImpactSchema), load_default=list,
@@ -23,8 +23,8 @@ class TemplateCreateSchema(StrictSchema):
 
 class TemplateUpdateSchema(StrictSchema):
     # The kind is fixed at creation: an update template cannot turn into an incident one.
-    name = fields.String(validate=validate.Length(min=1, max=120))
-    title = fields.String(validate=validate.Length(max=200))
+    name = Title(120)
+    title = Title(min_length=0)
     body = fields.String(validate=validate.Length(max=MAX_BODY))
     severity = fields.String(allow_none=True, validate=validate.OneOf(SEVERITIES))
     components = fields.List(fields.Nested(ComponentImpactSchema), validate=validate.Length(max=100))

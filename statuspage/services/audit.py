@@ -45,6 +45,18 @@ def record(
     return event
 
 
+def amend(event_id: int, after: dict) -> bool:
+    """Replace the ``after`` of an aggregate event (a running count); False if it is gone.
+
+    Only rows that stand for many occurrences change; a single event is never edited.
+    """
+    event = db.session.get(AuditEvent, event_id)
+    if event is None:
+        return False
+    event.after = _jsonable(after)
+    return True
+
+
 def diff(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]

@@ -15,6 +15,7 @@ from ..models import (
     Component,
     ComponentGroup,
     ComponentStatusChange,
+    Incident,
     IncidentTemplate,
     Subscriber,
     SubscriberComponent,
@@ -106,8 +107,15 @@ def set_status(
     db.session.flush()
     payload = {"component": public_view(component), "from": change.from_status,
                "to": status, "incident_id": incident_id, "page": overall_status()}
-    outbox.record("COMPONENT_STATUS_CHANGED", payload, payload)
+    public = {**payload, "incident_id": incident_id if _is_public(incident_id) else None}
+    outbox.record("COMPONENT_STATUS_CHANGED", payload, public)
     return change
+
+
+def _is_public(incident_id: Optional[int]) -> bool:
+    # The incident is in the session already (the caller is changing it): no query.
+    incident = db.session.get(Incident, incident_id) if incident_id is not None else None
+    return incident is not None and incident.visibility == "public"
 
 
 def _check_group(group_id: Optional[int]) -> None:

@@ -24,7 +24,7 @@ from ..models import (
 from . import audit, components, templates
 from .context import Actor
 from .incident_events import emit
-from .pagination import Page, paginate
+from .pagination import Page, contains, paginate
 
 _AUDITED = ("title", "summary", "severity", "status", "visibility", "tags", "components",
             "commander_id", "next_update_at")
@@ -55,9 +55,7 @@ def list_incidents(filters: dict, page: int = 1, per_page: int = 25) -> Page:
     """Incidents newest first, filtered by q / status / severity / tag / component."""
     stmt = select(Incident).order_by(Incident.created_at.desc(), Incident.id.desc())
     if q := filters.get("q"):
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Incident.title).like(like),
-                              func.lower(Incident.summary).like(like)))
+        stmt = stmt.where(or_(contains(Incident.title, q), contains(Incident.summary, q)))
     if status := filters.get("status"):
         stmt = stmt.where(Incident.status != "resolved" if status == "active"
                           else Incident.status == status)

@@ -171,7 +171,7 @@ def publish_pending(limit: int = PUBLISH_BATCH) -> int:
                 conn.execute(update(OutboxEvent).where(OutboxEvent.id == row.id)
                              .values(published_at=utcnow(), stream_id=stream_id.decode()))
                 published += 1
-                metrics.event_published(row.event_type)
+                metrics.event_published(row.event_type, public=row.public_payload is not None)
         except redis.RedisError as exc:
             log.warning("event stream unavailable, %d event(s) left for the relay: %s",
                         len(rows) - published, exc)

@@ -24,6 +24,12 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+def contains(column, text: str):
+    """``column`` contains ``text`` (any case), its ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
 def paginate(stmt: Select, page: int, per_page: int) -> Page:
     """Run ``stmt`` for one page and count every row it matches."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -25,7 +25,7 @@ from ..models import Component, Incident, Subscriber, SubscriberComponent, utcno
 from . import audit, components, outbox, ratelimit, settings, tokens
 from .email import deliveries
 from .context import Actor
-from .pagination import Page, paginate
+from .pagination import Page, contains, paginate
 
 PAGE_SCOPES = ("all", "components")
 
@@ -261,7 +261,7 @@ def list_subscribers(filters: dict, page: int, per_page: int) -> Page:
     """Subscribers under the filters, newest first."""
     stmt = select(Subscriber).order_by(Subscriber.id.desc())
     if q := filters.get("q"):
-        stmt = stmt.where(Subscriber.email.ilike(f"%{q}%"))
+        stmt = stmt.where(contains(Subscriber.email, q))
     if status := filters.get("status"):
         stmt = stmt.where(*_STATUS_FILTER[status]())
     if scope := filters.get("scope"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Optional
+from typing import NamedTuple, Optional, Union
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,13 +12,28 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
-from . import audit
+from . import audit, user_sessions
 from .context import Actor
 
 TOKEN_PREFIX = "sp_"
 # A dummy hash so unknown emails cost as much as wrong passwords (no enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 _LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class Credential(NamedTuple):
+    """What a caller signed in with: an API token (by id) or a console session (by raw key)."""
+
+    kind: str  # "token" | "session"
+    ref: Union[int, str]
+
+
+def credential_live(credential: Credential) -> bool:
+    """Whether a credential may still act: token not revoked, session not ended, user active."""
+    if credential.kind == "token":
+        token = db.session.get(ApiToken, credential.ref)
+        return token is not None and token.revoked_at is None and token.user.active
+    return user_sessions.live(credential.ref) is not None
 
 
 def actor_for(user: User, via_token: Optional[ApiToken] = None) -> Actor:
@@ -72,8 +87,8 @@ def update_user(actor: Actor, user_id: int, data: dict) -> User:
     changed_password = "password" in data
     if changed_password:
         set_password(user, data.pop("password"))
-    if data.get("active") is False or ("role" in data and data["role"] != user.role):
-        user.session_version += 1
+    if changed_password or data.get("active") is False or data.get("role", user.role) != user.role:
+        user_sessions.end_all(user.id)
     for key, value in data.items():
         setattr(user, key, value)
     db.session.flush()
@@ -99,22 +114,23 @@ def list_tokens(user_id: int) -> list[ApiToken]:
 def change_password(actor: Actor, user: User, current: str, new: str) -> User:
     """The signed-in user's own change: the current password must match.
 
-    Bumping ``session_version`` signs out every other session of this user.
+    Every session of this user ends, the caller's too: a copy of its cookie
+    taken before the change must not outlive it (the caller signs in afresh).
     """
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationFailed({"current_password": ["The current password is not correct."]})
     set_password(user, new)
+    user_sessions.end_all(user.id)
     db.session.flush()
     audit.record(actor, "user.password_changed", "user", user.id)
     return user
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash and set a password and end the user's other sessions."""
+    """Check and hash a new password (the caller ends the user's sessions)."""
     if len(password) < 8:
         raise ValidationFailed({"password": ["Use at least 8 characters."]})
     user.password_hash = generate_password_hash(password)
-    user.session_version += 1
 
 
 def authenticate(email: str, password: str) -> Optional[User]:

@@ -3,8 +3,10 @@
 A connection subscribes to the process's :class:`~.hub.Hub`, replays what it
 missed (``Last-Event-ID`` or ``?last_event_id=``) with ``XRANGE`` and then
 follows the live feed, skipping anything the replay already sent, so there is
-no gap and no duplicate. The generator touches neither the database nor the
-request context: authentication happens first, then the session is released.
+no gap and no duplicate. The generator touches neither the request context nor
+a request's database session: authentication happens first, then the session is
+released. An admin stream checks its credential again once every heartbeat
+interval, in a short-lived session of its own, and ends once it is revoked.
 """
 from __future__ import annotations
 
@@ -13,17 +15,19 @@ import logging
 import queue
 import time
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import redis
 from flask import Blueprint, Flask, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..api.auth import require
+from ..api.auth import current_credential, require
 from ..api.endpoint import EndpointSpec
 from ..errors import ServiceUnavailable
 from ..extensions import db, limiter
 from ..net import client_ip
 from ..schemas.stream import StreamArgs
+from ..services import users
 from .. import metrics
 from . import sse
 from .hub import Hub, Subscriber, parse_id
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("stream", __name__, url_prefix="/api/stream")
 
 HEARTBEAT = sse.comment("heartbeat")
+REVOKED = sse.comment("access revoked")
 _COALESCE = 64  # frames written in one chunk when a burst is queued
 
 
@@ -98,8 +103,12 @@ def _drain(subscriber: Subscriber, first, state: dict, audience: str) -> bytes:
 
 
 def generate(hub: Hub, subscriber: Subscriber, audience: str, last_event_id: Optional[str],
-             settings: Settings) -> Iterator[bytes]:
-    """The body of one SSE response."""
+             settings: Settings, allowed: Optional[Callable[[], bool]] = None) -> Iterator[bytes]:
+    """The body of one SSE response.
+
+    ``allowed`` (admin streams) is asked once per heartbeat interval, busy or
+    quiet; the stream ends as soon as it says no.
+    """
     state: dict = {"cursor": None}
     metrics.sse_connections.inc()
     try:
@@ -109,14 +118,21 @@ def generate(hub: Hub, subscriber: Subscriber, audience: str, last_event_id: Opt
             yield from _resume(hub, audience, last_event_id, state)
         last_write = now = time.monotonic()
         deadline = now + settings.max_age
+        next_check = now + settings.heartbeat if allowed is not None else float("inf")
         while not (subscriber.dropped and subscriber.queue.empty()):
             now = time.monotonic()
             if now >= deadline:
                 # Closing on purpose lets clients reconnect through proxies and deploys.
                 yield sse.comment("max age reached, reconnect")
                 return
+            if now >= next_check:
+                if not allowed():
+                    yield REVOKED
+                    return
+                next_check = time.monotonic() + settings.heartbeat
+            wake = min(last_write + settings.heartbeat, deadline, next_check)
             try:
-                entry = subscriber.queue.get(timeout=min(last_write + settings.heartbeat, deadline) - now)
+                entry = subscriber.queue.get(timeout=max(wake - now, 0))
             except queue.Empty:
                 if time.monotonic() >= last_write + settings.heartbeat:
                     yield HEARTBEAT
@@ -134,7 +150,23 @@ def generate(hub: Hub, subscriber: Subscriber, audience: str, last_event_id: Opt
         hub.unsubscribe(subscriber)
 
 
-def _open(audience: str) -> Response:
+def _still_allowed(credential: users.Credential) -> Callable[[], bool]:
+    """A check of ``credential`` that runs outside any request, in its own short session."""
+    app = current_app._get_current_object()
+
+    def check() -> bool:
+        with app.app_context():  # its teardown returns the connection to the pool
+            try:
+                return users.credential_live(credential)
+            except SQLAlchemyError as exc:
+                # Unverifiable is not valid: the client reconnects and authenticates anew.
+                log.warning("ending SSE stream, credential check failed: %s", exc)
+                return False
+
+    return check
+
+
+def _open(audience: str, allowed: Optional[Callable[[], bool]] = None) -> Response:
     hub: Hub = current_app.extensions["stream_hub"]
     last_event_id = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or None
     settings = Settings.from_config(current_app.config)
@@ -144,7 +176,7 @@ def _open(audience: str) -> Response:
         raise ServiceUnavailable("The event stream is unavailable; retry shortly.")
     # Whatever authentication loaded is released now: the stream holds no DB connection.
     db.session.remove()
-    response = Response(generate(hub, subscriber, audience, last_event_id, settings),
+    response = Response(generate(hub, subscriber, audience, last_event_id, settings, allowed),
                         mimetype="text/event-stream", direct_passthrough=True)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
@@ -167,7 +199,7 @@ def public_stream():
 def admin_stream():
     """All live events, for signed-in users and tokens."""
     require("viewer")
-    return _open("admin")
+    return _open("admin", _still_allowed(current_credential()))
 
 
 def _spec(summary: str, role: Optional[str], errors: tuple[int, ...]) -> EndpointSpec:

@@ -193,3 +193,30 @@ def test_detail_shows_audience_and_deliveries(console, api, app):
     html = console.get(f"/admin/incidents/{incident['id']}").text
     assert '<strong id="audience-total">2</strong> subscribers hear' in html
     assert "1 follow it, 1 follow everything" in html
+
+
+@pytest.mark.parametrize("role, sees_addresses", [
+    ("viewer", False), ("responder", False), ("admin", True)])
+def test_delivery_recipients_are_shown_to_admins_only(console_as, api, role, sees_addresses):
+    from statuspage.models import EmailDelivery, utcnow
+    incident = make_incident(api)
+    event_id = outbox("INCIDENT_CREATED")[0].id
+    db.session.add_all([EmailDelivery(kind="notification", to_address=address, subject="Update",
+                                      status=status, event_id=event_id,
+                                      created_at=utcnow(), updated_at=utcnow())
+                        for address, status in (("reader.one@example.com", "SENT"),
+                                                ("reader.two@example.com", "FAILED"))])
+    db.session.commit()
+    html = console_as(role).get(f"/admin/incidents/{incident['id']}").text
+    audience = html.split('id="audience"')[1].split("</section>")[0]
+    assert 'data-delivery-status="SENT">sent: 1' in audience  # everyone sees the counts
+    assert 'data-delivery-status="FAILED">failed: 1' in audience
+    assert ("reader.one@example.com" in html) is sees_addresses
+    assert ("reader.two@example.com" in html) is sees_addresses
+
+
+def test_console_refuses_a_multi_line_title(console):
+    before = counts()
+    page = console.post("/admin/incidents/new", {"title": "Two\nlines", "severity": "SEV3"})
+    assert page.status_code == 422
+    assert counts() == before

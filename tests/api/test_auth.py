@@ -7,6 +7,7 @@ from statuspage.services import users
 from statuspage.services.context import SYSTEM
 
 from ..conftest import ApiClient, make_component, make_incident, make_token, make_user
+from ..helpers import session_key_for
 
 
 def test_missing_and_malformed_credentials_are_401_with_challenge(anon, client):
@@ -87,7 +88,7 @@ def test_role_matrix(api, api_as, role, method, path, body, minimum):
 def test_session_cookie_writes_need_csrf(app, client):
     user = make_user("admin", password="correct horse")
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = session_key_for(user)
         session["_fresh"] = True
     assert client.get("/api/incidents").status_code == 200
     refused = client.post("/api/incidents", json={"title": "t", "severity": "SEV3"})

@@ -146,3 +146,24 @@ def test_unknown_incident_is_404_problem(api):
     response = api.get("/api/incidents/999")
     assert response.status_code == 404
     assert response.json["title"] == "Not found"
+
+
+@pytest.mark.parametrize("q, found", [
+    ("%", ["100% done"]), ("_", ["a_b"]), ("0%", ["100% done"]), ("\\", ["back\\slash"]),
+    ("100", ["100% done", "1000 errors"]),
+])
+def test_search_matches_like_wildcards_literally(api, q, found):
+    for title in ("1000 errors", "100% done", "a_b", "aXb", "back\\slash"):
+        make_incident(api, title=title)
+    items = api.get("/api/incidents", query_string={"q": q}).json["items"]
+    assert sorted(i["title"] for i in items) == sorted(found)
+
+
+def test_subscriber_search_matches_like_wildcards_literally(api):
+    from tests.helpers_subs import make_subscriber
+
+    make_subscriber("under_score@example.com")
+    make_subscriber("underxscore@example.com")
+    items = api.get("/api/subscribers", query_string={"q": "under_"}).json["items"]
+    assert [s["email"] for s in items] == ["under_score@example.com"]
+    assert api.get("/api/subscribers", query_string={"q": "%"}).json["items"] == []

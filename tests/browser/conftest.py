@@ -46,7 +46,7 @@ class LiveServer:
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
              "--graceful-timeout", "2", os.environ.get("BROWSER_TEST_WSGI_APP", "wsgi:app")],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: two cores shared by many runs
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/status/badge.svg", timeout=2):
@@ -55,7 +55,7 @@ class LiveServer:
                 if self.proc.poll() is not None:
                     raise RuntimeError("the test server exited at start")
                 time.sleep(0.2)
-        raise RuntimeError("the test server did not answer within 30 s")
+        raise RuntimeError("the test server did not answer within 90 s")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -104,3 +104,11 @@ def test_feed_items_render_markdown(client, api):
         text = find(ET.fromstring(client.get(path).data))
         assert "<strong>HTTP 503</strong>" in text, path
         assert "**" not in text, path
+
+
+def test_calendar_escapes_a_bare_carriage_return(client):
+    make_maintenance(title="Upgrade", description="First line\rX-INJECTED:1\r\nSecond\nThird")
+    body = client.get("/status/maintenance.ics").get_data(as_text=True)
+    assert "\r" not in body.replace("\r\n", "")  # every line ends in CRLF; no CR of its own
+    assert "\nX-INJECTED" not in body
+    assert "First line\\nX-INJECTED:1\\nSecond\\nThird" in body.replace("\r\n ", "")

@@ -99,3 +99,19 @@ def test_text_part_reads_markdown_as_plain_words():
     assert "Returned HTTP 503; see the runbook (https://r.example/x)." in text
     assert "**" not in text
     assert "<strong>HTTP 503</strong>" in message.get_body(("html",)).get_content()
+
+
+def test_notification_html_keeps_only_what_the_public_page_keeps():
+    body = ("# Big news\n\n![pixel](https://tracker.example/p.png)\n\n"
+            '<img src="https://tracker.example/raw.png"> and **bold** [link](https://example.com)')
+    make_subscriber("reader@example.com")
+    payload = {"incident": INCIDENT, "update": {**UPDATE, "body": body}}
+    outbox.record("INCIDENT_UPDATE_POSTED", payload, payload, notify=True)
+    db.session.commit()
+    notifications.fanout(db.session.scalar(db.select(OutboxEvent.id)))
+    html = _built_message({"kind": "notification"}).get_body(("html",)).get_content()
+    assert not re.search(r"<img\b|<[^>]+\ssrc=", html)  # no remote images: the text only
+    assert "tracker.example/p.png" not in html
+    assert html.count("<h1") == 1  # the email's own heading; the body's starts at h3
+    assert "<h3>Big news</h3>" in html and "<strong>bold</strong>" in html
+    assert 'href="https://example.com"' in html

@@ -4,7 +4,9 @@ from __future__ import annotations
 import email
 import email.policy
 
-from statuspage.services.email.mime import Outgoing
+import pytest
+
+from statuspage.services.email.mime import Outgoing, wire_address
 
 
 def test_roundtrip_non_ascii_and_no_header_injection():
@@ -19,3 +21,19 @@ def test_roundtrip_non_ascii_and_no_header_injection():
     assert text == "Ligne 1 = égal\n.leading dot\n" + "z" * 200 + "\n"
     assert parsed.get_body(("html",)).get_content().strip() == "<p>é</p>"
     assert all(len(line) <= 78 for line in built.as_bytes().split(b"\r\n"))
+
+
+@pytest.mark.parametrize("address, wire", [
+    ("a@example.com", "a@example.com"),
+    ("ana@bücher.example", "ana@xn--bcher-kva.example"),  # IDNA: plain SMTP can carry it
+    ("jösé@example.com", "jösé@example.com"),  # only SMTPUTF8 can
+    ("x@ü..example", "x@ü..example"),  # no IDNA form: left for SMTPUTF8 to carry or refuse
+])
+def test_wire_address(address, wire):
+    assert wire_address(address) == wire
+
+
+def test_a_non_ascii_recipient_header_is_utf8_not_an_encoded_word():
+    built = Outgoing({"To": "jösé@example.com", "Subject": "é"}, "t\n", "<p>h</p>")
+    assert "To: jösé@example.com\r\n".encode() in built.as_bytes()
+    assert email.message_from_bytes(built.as_bytes(), policy=email.policy.default)["Subject"] == "é"

@@ -60,3 +60,22 @@ def test_close_all_ends_every_stream(app):
     late = hub.subscribe()  # a reconnect reaching a worker that is shutting down
     assert list(generate(hub, late, "public", None, SLOW))[0].startswith(b": stream open")
     assert late not in hub._subscribers
+
+
+def test_a_refused_check_ends_the_stream_at_the_next_heartbeat(app):
+    hub = app.extensions["stream_hub"]
+    answers = iter([True, False])
+    stream = generate(hub, hub.subscribe(), "admin", None,
+                      Settings(heartbeat=0.05, max_age=600, retry_ms=1000), lambda: next(answers))
+    assert list(stream)[-1] == b": access revoked\n\n"
+
+
+def test_a_credential_that_cannot_be_checked_counts_as_revoked(other_app, tmp_path, caplog):
+    from statuspage.services.users import Credential
+    from statuspage.stream.views import _still_allowed
+
+    unreachable = other_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite")
+    with unreachable.app_context():
+        check = _still_allowed(Credential("token", 1))
+    assert check() is False
+    assert "credential check failed" in caplog.text

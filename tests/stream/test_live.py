@@ -10,6 +10,7 @@ from statuspage.models import OutboxEvent, User
 from statuspage.services import incidents, users
 
 from tests.conftest import make_token, make_user
+from tests.helpers import session_key_for
 from .conftest import call, create_incident
 from .sse_client import Comment, SSEClient
 
@@ -155,7 +156,7 @@ def test_admin_stream_needs_a_session_or_token(web, app):
 
     viewer = make_user("viewer", password="correct horse battery")
     cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": viewer.get_id(), "_fresh": True})
+        {"_user_id": session_key_for(viewer), "_fresh": True})
     with SSEClient(web.port, "/api/stream/admin", {"Cookie": f"session={cookie}"}) as browser:
         assert browser.status == 200
         assert browser.next_item() == Comment("stream open")
@@ -176,3 +177,18 @@ def test_rolled_back_write_publishes_nothing(web, app):
     titles = [json.loads(f[b"admin"])["incident"]["title"]
               for _id, f in redis_client.client.xrange("statuspage:events")]
     assert titles == ["Committed"]
+
+
+def test_public_stream_never_names_an_internal_incident(web):
+    token = make_token("admin")
+    _status, component = call(web, token, "POST", "/api/components", {"name": "Queue"})
+    with SSEClient(web.port, "/api/stream/public") as public:
+        create_incident(web, token, title="db-7 failover", visibility="internal",
+                        components=[{"id": component["id"], "status": "major_outage"}])
+        create_incident(web, token, title="Public marker", severity="SEV4")
+        got = public.until("INCIDENT_CREATED")
+    changed = [event.json for event in got if event.name == "COMPONENT_STATUS_CHANGED"]
+    assert len(changed) == 1 and changed[0]["to"] == "major_outage"
+    assert changed[0]["incident_id"] is None
+    assert all("db-7 failover" not in event.data for event in got)
+    assert got[-1].json["incident"]["title"] == "Public marker"

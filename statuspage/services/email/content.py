@@ -25,7 +25,7 @@ from ...i18n import localised_moment
 from ...markdown import EMAIL, plain, render
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, settings, tokens
-from .mime import Outgoing
+from .mime import Outgoing, wire_address
 
 _MAINTENANCE = {
     "MAINTENANCE_SCHEDULED": N_("Scheduled maintenance"),
@@ -234,7 +234,7 @@ def compose(row, text: str, html: str, extra_headers: dict) -> Outgoing:
     headers = {
         "Subject": row.subject,
         "From": config["MAIL_DEFAULT_SENDER"],
-        "To": row.to_address,
+        "To": wire_address(row.to_address),
         "Date": format_datetime(utcnow()),
         "Message-ID": message_id(row),
         "Auto-Submitted": "auto-generated",

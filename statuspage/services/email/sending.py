@@ -154,7 +154,7 @@ def _send_one(conn, builder, transport, row, outcome, marks) -> bool:
         try:
             transport.send(message, row.to_address)
         except mailer.PermanentFailure as exc:
-            deliveries.fail_permanent(conn, row, str(exc), suppress=True)
+            deliveries.fail_permanent(conn, row, str(exc), suppress=exc.suppress)
             conn.commit()
             outcome["failed"] += 1
             return True

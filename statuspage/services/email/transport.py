@@ -16,7 +16,7 @@ from typing import Optional
 
 from flask import current_app
 
-from .mime import Outgoing
+from .mime import Outgoing, wire_address
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,19 @@ class TransientFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """The server refused this recipient or message for good (5xx)."""
+    """The server refused this recipient or message for good (5xx).
+
+    ``suppress`` is false when the address itself is fine but this server cannot
+    carry it: no further mail is held back from the subscriber.
+    """
+
+    def __init__(self, message: str, suppress: bool = True):
+        super().__init__(message)
+        self.suppress = suppress
+
+
+NO_SMTPUTF8 = ("Not sent: the address is internationalised and the mail server does not "
+               "offer SMTPUTF8, which it needs.")
 
 
 def _reply(code: int, text) -> str:
@@ -75,18 +87,29 @@ class SMTPTransport:
                 smtp.starttls(context=ssl.create_default_context())
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.ehlo_or_helo_if_needed()  # so its extensions (SMTPUTF8) are known
         except BaseException:
             smtp.close()
             raise
         return smtp
 
     def send(self, message: Outgoing, to_address: str) -> None:
-        """Send one message; raises :class:`TransientFailure` or :class:`PermanentFailure`."""
+        """Send one message; raises :class:`TransientFailure` or :class:`PermanentFailure`.
+
+        A non-ASCII mailbox goes out with SMTPUTF8 when the server offers it; when
+        it does not, the message fails for good at once (no retry can help).
+        """
+        recipient = wire_address(to_address)
+        options = () if recipient.isascii() else ("SMTPUTF8",)
         try:
             if self.smtp is None:
                 self.smtp = self._connect()
-            self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [to_address],
-                               message.as_bytes())
+            if options and not self.smtp.has_extn("smtputf8"):
+                raise PermanentFailure(NO_SMTPUTF8, suppress=False)
+            self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [recipient],
+                               message.as_bytes(), mail_options=options)
+        except PermanentFailure:
+            raise
         except Exception as exc:
             failure = classify(exc)
             if getattr(failure, "connection", False):

@@ -31,8 +31,8 @@ function writeForm(form, values) {
 export function registerIncidents(Alpine) {
   Alpine.data("filters", () => ({
     submit(event) {
-      // The search box submits on Enter; selects apply as soon as they change.
-      if (event?.target?.tagName === "SELECT") this.$el.requestSubmit();
+      // Every filter applies as soon as it changes (a text box when it is left or on Enter).
+      if (event?.target?.form === this.$el) this.$el.requestSubmit();
     },
   }));
 

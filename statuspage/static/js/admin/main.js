@@ -6,6 +6,8 @@ import { registerShell } from "./shell.js";
 import { registerIncidents } from "./incidents.js";
 import { registerIncident } from "./incident.js";
 import { registerUsers } from "./users.js";
+import { registerComponents } from "./components.js";
+import { relativeTimes } from "../lib/relative.js";
 
 Alpine.plugin(focus);
 registerTheme(Alpine);
@@ -13,5 +15,8 @@ registerShell(Alpine);
 registerIncidents(Alpine);
 registerIncident(Alpine);
 registerUsers(Alpine);
+registerComponents(Alpine);
+relativeTimes();
+setInterval(relativeTimes, 60_000);
 window.Alpine = Alpine;
 Alpine.start();

@@ -3,6 +3,7 @@ import { ADMIN_EVENT_TYPES, debounce, needsRefresh, regionIds, toastFor } from "
 import { shortcutFor } from "../lib/shortcuts.js";
 import { openStream } from "../lib/stream.js";
 import { dialog } from "./dialog.js";
+import { relativeTimes } from "../lib/relative.js";
 
 const STREAM_URL = "/api/stream/admin";
 const TOAST_MS = 8000;
@@ -15,6 +16,8 @@ export function swapRegions(doc, fresh) {
   for (const id of regionIds(current, incoming)) {
     const target = doc.getElementById(id);
     const source = fresh.getElementById(id);
+    // A region in use (a drag under way) is left alone; the change it makes brings the next refresh.
+    if (target.hasAttribute("data-busy")) continue;
     if (target.innerHTML !== source.innerHTML) target.innerHTML = source.innerHTML;
   }
   if (focusedId && doc.activeElement === doc.body) doc.getElementById(focusedId)?.focus();
@@ -50,6 +53,7 @@ export function registerShell(Alpine) {
         if (!response.ok || response.redirected) return;
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
         swapRegions(document, fresh);
+        relativeTimes();
       } catch (e) { /* offline: the next event tries again */ }
     },
     announce(message) {

@@ -1,15 +1,15 @@
 """page settings and brand: one row (name, logo, favicon, accent, links, announcement, zone)
 
-Revision ID: 0004_page_settings
-Revises: 0003_component_archive
+Revision ID: 0005_page_settings
+Revises: 0004_user_sessions
 Create Date: 2026-12-01 21:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_page_settings"
-down_revision = "0003_component_archive"
+revision = "0005_page_settings"
+down_revision = "0004_user_sessions"
 branch_labels = None
 depends_on = None
 
