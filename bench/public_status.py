@@ -81,6 +81,28 @@ def wrk(url: str, args) -> tuple[float, float, int]:
     return rps, float(value) * _UNITS[unit], errors
 
 
+SNAPSHOT_PATHS = {"/api/public/status": "/api/public/status", "/api/v2/summary.json": "/api/v2/summary.json",
+                  "/status": "/status/"}
+
+
+def nginx(root: Path, scratch: Path, workers: int, site: str | None = None) -> tuple[subprocess.Popen, int]:
+    """Debian's nginx serving ``root`` as plain files, or with ``site`` (a server block)."""
+    port = free_port()
+    prefix = scratch / f"nginx-{port}"
+    (prefix / "temp").mkdir(parents=True)
+    server = site or f"server {{ listen 127.0.0.1:{port}; root {root}; default_type application/json; }}"
+    server = server.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    (prefix / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes {workers};\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
+        "events { worker_connections 1024; }\nhttp {\n include /etc/nginx/mime.types;\n access_log off;\n"
+        + "".join(f" {k}_temp_path {prefix}/temp/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + server + "\n}\n")
+    proc = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, port
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=5)
@@ -126,6 +148,31 @@ def main() -> None:
             rps, p99, err = wrk(base + path, args)
             print(f"{path + ' (cached)':28} {size:7d} {rps:8.0f} {p99:8.1f} {f_rps:11.0f} {f_p99:9.1f} "
                   f"{rps / f_rps:6.0%} {err + f_err:6d}")
+
+        if shutil.which("nginx"):
+            copy = scratch / "snapshot"
+            subprocess.run([sys.executable, "-m", "flask", "export-static", str(copy)], cwd=ROOT, env=env,
+                           check=True, capture_output=True)
+            site = ((ROOT / "docs" / "nginx-static-snapshot.conf").read_text()
+                    .replace("/srv/statuspage/snapshot", str(copy))
+                    .replace("server 127.0.0.1:5000;", f"server 127.0.0.1:{port};"))
+            same, same_port = nginx(scratch / "floor", scratch, args.workers)
+            snap, snap_port = nginx(copy, scratch, args.workers, site)
+            procs += [same, snap]
+            wait_up(f"http://127.0.0.1:{same_port}/status.json", same)
+            wait_up(f"http://127.0.0.1:{snap_port}/status/", snap)
+            print(f"nginx, {args.workers} worker processes: the same bytes from disk, and the static "
+                  "snapshot with docs/nginx-static-snapshot.conf")
+            print(f"{'endpoint':28} {'app req/s':>9} {'same bytes':>10} {'app/nginx':>9} {'snapshot':>9} "
+                  f"{'snap p99':>8} {'app/snap':>8} {'errors':>6}")
+            for path, name in ENDPOINTS:
+                rps, _p99, err = wrk(base + path, args)
+                n_rps, _n_p99, n_err = wrk(f"http://127.0.0.1:{same_port}/{name}", args)
+                s_rps, s_p99, s_err = wrk(f"http://127.0.0.1:{snap_port}{SNAPSHOT_PATHS[path]}", args)
+                print(f"{path:28} {rps:9.0f} {n_rps:10.0f} {rps / n_rps:9.0%} {s_rps:9.0f} {s_p99:8.1f} "
+                      f"{rps / s_rps:8.0%} {err + n_err + s_err:6d}")
+        else:
+            print("nginx is missing (apt-get install -y nginx): no nginx figures")
 
         stop(web)
         procs.remove(web)

@@ -2,6 +2,11 @@
 
     python bench/sse_fanout.py --clients 1000
     python bench/sse_fanout.py --clients 5000 --client-procs 2
+    python bench/sse_fanout.py --clients 20000 --client-procs 4 --writers 2
+
+Clients refused a stream (503 past STREAM_MAX_CLIENTS) poll /api/public/status with
+If-None-Match as the page's script does; with --writers, operators write and a reader
+loads /status throughout, from before the connect storm to the end.
 
 Starts the web process exactly as the Procfile does (``gunicorn -c gunicorn.conf.py
 wsgi:app``, gevent, WEB_CONCURRENCY workers) on a free port with a fresh instance
@@ -35,17 +40,77 @@ TITLE_RE = re.compile(rb'"title":"bench-(\d+)"')
 
 # -- client worker (a separate process, gevent) -------------------------------------
 
+def _read_response(sock) -> tuple[bytes, bytes]:
+    """(head, body) of one ``Connection: close`` response."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head, body
+
+
+def _header(head: bytes, name: bytes) -> bytes | None:
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return None
+
+
 def client_worker(port: int, count: int, expected: int) -> None:
+    """Each client asks for a stream; refused (503), it polls /api/public/status with
+    If-None-Match every poll_interval seconds (±20 %) as the page's script does."""
     from gevent import monkey
 
     monkey.patch_all()
+    import random
+
     import gevent
 
     _raise_nofile()
     received: list[dict[int, float]] = [dict() for _ in range(count)]
-    connected = [0]
+    modes = ["none"] * count  # "stream", "poll", or "none" (never got an answer)
+    counts = {"streaming": 0, "polling": 0, "polls": 0, "not_modified": 0, "retries": 0}
+
+    def poll(got: dict, interval: float) -> None:
+        etag = b""
+        counts["polling"] += 1
+        while len(got) < expected:
+            gevent.sleep(interval * (0.8 + 0.4 * random.random()))
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+                sock.sendall(b"GET /api/public/status HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n"
+                             + (b"If-None-Match: " + etag + b"\r\n" if etag else b"") + b"\r\n")
+                head, body = _read_response(sock)
+                sock.close()
+            except OSError:
+                counts["poll_errors"] = counts.get("poll_errors", 0) + 1
+                continue
+            counts["polls"] += 1
+            if head.startswith(b"HTTP/1.1 304"):
+                counts["not_modified"] += 1
+                continue
+            now = time.time()
+            etag = _header(head, b"etag") or b""
+            for match in TITLE_RE.finditer(body):
+                got.setdefault(int(match.group(1)), now)
 
     def one(slot: int) -> None:
+        # A connection reset or refused before the stream opened (the accept backlog
+        # overflowed in the storm) is retried after 1-3 s, as a browser's EventSource does.
+        for _attempt in range(30):
+            try:
+                return attempt(slot)
+            except OSError:
+                if modes[slot] != "none":
+                    return  # broken after it opened: whatever it missed counts as missed
+                counts["retries"] += 1
+                gevent.sleep(1 + 2 * random.random())
+
+    def attempt(slot: int) -> None:
         sock = socket.create_connection(("127.0.0.1", port), timeout=300)
         sock.sendall(b"GET /api/stream/public HTTP/1.1\r\nHost: bench\r\n"
                      b"Accept: text/event-stream\r\n\r\n")
@@ -54,23 +119,39 @@ def client_worker(port: int, count: int, expected: int) -> None:
         while len(got) < expected:
             data = sock.recv(65536)
             if not data:
+                if not opened:
+                    raise ConnectionResetError("closed before an answer")
                 break
             now = time.time()
             buf += data
-            if not opened and b": stream open" in buf:
+            if not opened:
+                head, sep, body = buf.partition(b"\r\n\r\n")
+                if not sep:
+                    continue
+                if head.startswith(b"HTTP/1.1 503"):
+                    length = int(_header(head, b"content-length") or 0)
+                    while len(body) < length:
+                        body += sock.recv(65536)
+                    sock.close()
+                    modes[slot] = "poll"
+                    return poll(got, json.loads(body[:length])["poll_interval"])
+                if b": stream open" not in body:
+                    continue
                 opened = True
-                connected[0] += 1
+                modes[slot] = "stream"
+                counts["streaming"] += 1
             for match in TITLE_RE.finditer(buf):
                 got.setdefault(int(match.group(1)), now)
             buf = buf[-200:]  # a frame split across reads is matched next time
         sock.close()
 
     def reporter() -> None:
-        last = -1
+        last = None
         while True:
-            if connected[0] != last:
-                last = connected[0]
-                print(f"connected {last}", flush=True)
+            now = (counts["streaming"], counts["polling"])
+            if now != last:
+                last = now
+                print(f"connected {now[0]} {now[1]}", flush=True)
             gevent.sleep(0.2)
 
     greenlets = []
@@ -82,8 +163,8 @@ def client_worker(port: int, count: int, expected: int) -> None:
     # Stop when every client has everything, or when the coordinator says so.
     stop = gevent.spawn(lambda: select.select([sys.stdin], [], []) and sys.stdin.readline())
     _wait_any(greenlets, stop)
-    print("report " + json.dumps([{str(k): v for k, v in got.items()} for got in received]),
-          flush=True)
+    print("report " + json.dumps({"counts": counts, "modes": modes, "received": [
+        {str(k): v for k, v in got.items()} for got in received]}), flush=True)
 
 
 def _wait_any(greenlets, stop) -> None:
@@ -157,6 +238,60 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
+class Probe:
+    """A thread timing one request again and again until stopped (operator writes, page loads)."""
+
+    def __init__(self, port: int, method: str, path: str, body=None, headers=None, pause: float = 0.2):
+        import threading
+
+        self.port, self.method, self.path, self.body, self.headers = port, method, path, body, headers or {}
+        self.pause = pause
+        self.latencies: list[float] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "Probe":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(60)
+
+    def once(self, body=None) -> float:
+        """One timed request; a failure counts as an error and as its time spent."""
+        t0 = time.time()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request(self.method, self.path, body=body if body is not None else self.body,
+                         headers=self.headers)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status >= 400:
+                self.errors += 1
+        except OSError:
+            self.errors += 1
+        elapsed = time.time() - t0
+        self.latencies.append(elapsed)
+        return elapsed
+
+    def _run(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            n += 1
+            self.once(self.body(n) if callable(self.body) else None)
+            self._stop.wait(self.pause)
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "n=0"
+    return (f"n={len(values)} p50={statistics.median(values) * 1000:.0f} ms "
+            f"p99={percentile(values, 99) * 1000:.0f} ms max={max(values) * 1000:.0f} ms")
+
+
 def run(args) -> None:
     _raise_nofile()
     instance = Path(tempfile.mkdtemp(prefix="sse-bench-"))
@@ -164,15 +299,27 @@ def run(args) -> None:
     env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
            "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute",
            "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600"}
-    flask(env, "db", "upgrade")
-    flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role", "admin")
-    token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
-    server = start_server(env)
     clients: list[subprocess.Popen] = []
+    probes: list[Probe] = []
+    server = None
+    load_start = os.getloadavg()[0]
     try:
+        flask(env, "db", "upgrade")
+        flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role",
+              "admin", "--no-password")
+        token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        server = start_server(env)
         time.sleep(1)
         workers = worker_pids(server.pid)
         rss_before = sum(rss_kib(p) for p in workers)
+        # Operators keep writing (internal incidents: not part of the counted public events)
+        # and readers keep loading /status from before the storm until the end.
+        for w in range(args.writers):
+            probes.append(Probe(port, "POST", "/api/incidents", headers=auth, pause=args.write_interval,
+                                body=lambda n, w=w: json.dumps({"title": f"write-{w}-{n}", "severity": "SEV4",
+                                                                "visibility": "internal"})).start())
+        page = Probe(port, "GET", "/status", pause=0.2).start() if args.writers else None
         per_proc = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
                     for i in range(args.client_procs)]
         t0 = time.time()
@@ -180,28 +327,24 @@ def run(args) -> None:
             clients.append(subprocess.Popen(
                 [sys.executable, __file__, "--client-worker", str(port), str(n), str(args.events)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
-        connected = [0] * len(clients)
+        connected = [(0, 0)] * len(clients)
         deadline = time.time() + args.connect_timeout
-        while sum(connected) < args.clients and time.time() < deadline:
+        while sum(map(sum, connected)) < args.clients and time.time() < deadline:
             for i, proc in enumerate(clients):
                 if select.select([proc.stdout], [], [], 0.1)[0]:
                     line = proc.stdout.readline()
                     if line.startswith("connected"):
-                        connected[i] = int(line.split()[1])
+                        connected[i] = tuple(int(x) for x in line.split()[1:3])
         connect_seconds = time.time() - t0
         time.sleep(1)
         rss_after = sum(rss_kib(p) for p in workers)
         redis_conns = redis_clients(env)
 
+        events = Probe(port, "POST", "/api/incidents", headers=auth)
         sent: dict[int, float] = {}
         for i in range(args.events):
-            body = json.dumps({"title": f"bench-{i}", "severity": "SEV3"})
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             sent[i] = time.time()
-            conn.request("POST", "/api/incidents", body=body, headers={
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-            assert conn.getresponse().status == 201
-            conn.close()
+            events.once(json.dumps({"title": f"bench-{i}", "severity": "SEV3"}))
             time.sleep(args.interval)
 
         reports = []
@@ -217,30 +360,58 @@ def run(args) -> None:
                     line = proc.stdout.readline()
                     if line == "":
                         break
-            reports.extend(json.loads(line[len("report "):]) if line else [])
-        latencies, missed = [], 0
-        for got in reports:
-            for i in range(args.events):
-                if str(i) in got:
-                    latencies.append(got[str(i)] - sent[i])
-                else:
-                    missed += 1
-        missed += (args.clients - len(reports)) * args.events
-        print(f"clients={args.clients} connected={sum(connected)} in {connect_seconds:.1f}s "
-              f"web_workers={len(workers)} events={args.events}")
-        if latencies:
-            print(f"delivery latency: p50={statistics.median(latencies) * 1000:.0f} ms "
-                  f"p99={percentile(latencies, 99) * 1000:.0f} ms max={max(latencies) * 1000:.0f} ms")
-        print(f"missed events: {missed} of {args.clients * args.events}")
+            reports.append(json.loads(line[len("report "):]) if line else None)
+        for probe in probes + ([page] if page else []):
+            probe.stop()
+        latency = {"stream": [], "poll": []}
+        missed = {"stream": 0, "poll": 0, "none": 0}
+        attempted = {"stream": 0, "poll": 0, "none": 0}
+        polls = not_modified = 0
+        for report in reports:
+            if report is None:
+                continue
+            polls += report["counts"]["polls"]
+            not_modified += report["counts"]["not_modified"]
+            for mode, got in zip(report["modes"], report["received"]):
+                attempted[mode] += 1
+                for i in range(args.events):
+                    if str(i) in got:
+                        latency[mode].append(got[str(i)] - sent[i])
+                    else:
+                        missed[mode] += 1
+        lost = args.clients - sum(attempted.values())
+        streamed = sum(c[0] for c in connected)
+        print(f"clients={args.clients} streaming={streamed} polling={sum(c[1] for c in connected)} "
+              f"no-answer={attempted['none'] + lost} answered in {connect_seconds:.1f}s "
+              f"web_workers={len(workers)} events={args.events} load {load_start:.1f} -> {os.getloadavg()[0]:.1f}")
+        retries = sum(r["counts"]["retries"] for r in reports if r)
+        poll_errors = sum(r["counts"].get("poll_errors", 0) for r in reports if r)
+        print(f"connection attempts retried (reset/refused before an answer): {retries}; "
+              f"failed polls: {poll_errors}")
+        print(f"stream delivery latency: {summary(latency['stream'])}")
+        print(f"streamed missed events: {missed['stream']} of {attempted['stream'] * args.events}")
+        if attempted["poll"]:
+            print(f"poll visibility latency (interval {env.get('STREAM_POLL_SECONDS', '10')} s +-20 %): "
+                  f"{summary(latency['poll'])}; polls {polls}, 304 {not_modified}")
+            print(f"polled missed events: {missed['poll']} of {attempted['poll'] * args.events}")
+        print(f"event POSTs: {summary(events.latencies)} errors={events.errors}")
+        if args.writers:
+            writes = [x for p in probes for x in p.latencies] + events.latencies
+            print(f"operator writes (all, {args.writers} writer(s) + events): {summary(writes)} "
+                  f"errors={sum(p.errors for p in probes) + events.errors}")
+            print(f"GET /status: {summary(page.latencies)} errors={page.errors}")
         print(f"server RSS: {rss_before / 1024:.0f} MiB idle -> {rss_after / 1024:.0f} MiB connected "
-              f"= {(rss_after - rss_before) / max(1, sum(connected)):.1f} KiB per connection")
+              f"= {(rss_after - rss_before) / max(1, streamed):.1f} KiB per stream")
         print(f"redis connected_clients while streaming: {redis_conns}")
     finally:
+        for probe in probes:
+            probe._stop.set()
         for proc in clients:
             if proc.poll() is None:
                 proc.kill()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
         if not os.environ.get("REDIS_URL"):
             sys.path.insert(0, str(ROOT))
             from statuspage.embedded_redis import stop
@@ -259,6 +430,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between events")
     parser.add_argument("--connect-timeout", type=float, default=180)
     parser.add_argument("--grace", type=float, default=30, help="seconds to wait for stragglers")
+    parser.add_argument("--writers", type=int, default=0,
+                        help="operator threads writing (and one reader loading /status) during the run")
+    parser.add_argument("--write-interval", type=float, default=0.5, help="seconds between a writer's writes")
     run(parser.parse_args())
 
 

@@ -84,10 +84,27 @@ def seed_demo(yes: bool, if_empty: bool):
         click.echo(line)
 
 
+@click.command("export-static")
+@click.argument("directory", type=click.Path(file_okay=False))
+def export_static(directory: str):
+    """Write the whole public site as static files into DIRECTORY (links relative).
+
+    An existing real directory is written in place; otherwise DIRECTORY becomes a
+    symlink to a fresh build beside it, swapped atomically on every run.
+    """
+    from pathlib import Path
+
+    from .public import snapshot
+
+    written = snapshot.refresh(current_app._get_current_object(), Path(directory))
+    click.echo(f"static copy of the public site written to {written}")
+
+
 def init_app(app: Flask) -> None:
     from .worker import worker_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(export_static)
     app.cli.add_command(worker_command)

@@ -65,6 +65,12 @@ def _secret_key(instance_path: Path, env: dict) -> str:
     return path.read_text().strip()
 
 
+def default_stream_cap(worker_connections: int) -> int:
+    """Open streams one web process accepts: at most 60 % of its connection slots, so
+    page loads, polls and operators' writes always find one free (at least 50 kept)."""
+    return max(1, min(worker_connections * 3 // 5, worker_connections - 50))
+
+
 def prometheus_dir(env: dict | None = None) -> str:
     """Where every process of this deployment keeps its Prometheus multiprocess files."""
     env = os.environ if env is None else env
@@ -115,6 +121,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # "private": every reader surface needs a sign-in, an API token or a share link.
         "VISIBILITY": _visibility(env.get("VISIBILITY")),
         "PUBLIC_CACHE": _bool(env.get("PUBLIC_CACHE"), True),  # off: benchmarks of the uncached path
+        # A static copy of the public site the worker keeps current (a symlink it swaps).
+        "STATIC_SNAPSHOT_DIR": env.get("STATIC_SNAPSHOT_DIR") or None,
         "EMBED_FRAME_ANCESTORS": env.get("EMBED_FRAME_ANCESTORS", "*"),  # who may frame /status/embed
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
@@ -126,6 +134,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
         "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        # Outbound webhooks: private/loopback receivers allowed (tests, on-premise only).
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
+        # A webhook subscriber is disabled after this many deliveries failed in a row.
+        "WEBHOOK_MAX_FAILURES": int(env.get("WEBHOOK_MAX_FAILURES", "10")),
+        # Requests one send job makes in parallel (threads: receivers answer slowly).
+        "WEBHOOK_CONNECTIONS": int(env.get("WEBHOOK_CONNECTIONS", "8")),
         # Subscriptions: rate limits (count, window seconds) and link lifetimes.
         "SUBSCRIBE_LIMIT_PER_IP": (int(env.get("SUBSCRIBE_LIMIT_PER_IP", "5")), 3600),
         "SUBSCRIBE_LIMIT_PER_ADDRESS": (int(env.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "3")), 86400),
@@ -157,10 +171,25 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAINTENANCE_SWEEP_SECONDS": int(env.get("MAINTENANCE_SWEEP_SECONDS", "60")),
         "STREAM_RETRY_MS": int(env.get("STREAM_RETRY_MS", "3000")),
         "STREAM_RATE_LIMIT": env.get("STREAM_RATE_LIMIT", "120 per minute"),
+        # Public streams per web process; past it a reader is told to poll instead (503).
+        "STREAM_MAX_CLIENTS": int(env.get("STREAM_MAX_CLIENTS") or default_stream_cap(
+            int(env.get("WORKER_CONNECTIONS") or "5000"))),
+        # Seconds a refused reader waits before trying the stream again (jittered up to 2x).
+        "STREAM_RETRY_AFTER_SECONDS": int(env.get("STREAM_RETRY_AFTER_SECONDS", "30")),
+        # How often a reader without a stream polls /api/public/status (jittered by the page).
+        "STREAM_POLL_SECONDS": int(env.get("STREAM_POLL_SECONDS", "10")),
         # Per web process: connections for replays (the live feed uses one more).
         "STREAM_REDIS_CONNECTIONS": int(env.get("STREAM_REDIS_CONNECTIONS", "20")),
         "STREAM_QUEUE_SIZE": int(env.get("STREAM_QUEUE_SIZE", "1000")),
         "RELAY_INTERVAL_SECONDS": float(env.get("RELAY_INTERVAL_SECONDS", "1")),
+        # Built-in monitors: shortest interval allowed, how often the worker looks for
+        # due checks, checks run at once per worker, and the results' retention.
+        "MONITOR_MIN_INTERVAL": int(env.get("MONITOR_MIN_INTERVAL", "10")),
+        "MONITOR_TICK_SECONDS": float(env.get("MONITOR_TICK_SECONDS", "0.2")),
+        "MONITOR_CONCURRENCY": int(env.get("MONITOR_CONCURRENCY", "64")),
+        "MONITOR_RAW_HOURS": int(env.get("MONITOR_RAW_HOURS", "48")),
+        "MONITOR_RETENTION_DAYS": int(env.get("MONITOR_RETENTION_DAYS", "90")),
+        "MONITOR_COMPACT_SECONDS": float(env.get("MONITOR_COMPACT_SECONDS", "3600")),
         # redis-py caps a pool at 100; past the cap callers wait instead of failing.
         "REDIS_MAX_CONNECTIONS": int(env.get("REDIS_MAX_CONNECTIONS", "100")),
         # Rate-limit checks are one short round trip; a few connections serve a storm.

@@ -89,3 +89,20 @@ class ServiceUnavailable(DomainError):
     status = 503
     title = N_("Service unavailable")
     type_slug = "service-unavailable"
+
+
+class Overloaded(ServiceUnavailable):
+    """Refused to protect capacity; the client should come back after ``retry_after`` seconds."""
+
+    title = "Too busy"
+    type_slug = "overloaded"
+
+    def __init__(self, detail: str, retry_after: int, **extra):
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+    type_slug = "payload-too-large"

@@ -43,6 +43,9 @@ http_latency = Histogram(
 )
 sse_connections = Gauge("statuspage_sse_connections", "Open server-sent-event connections",
                         registry=None, multiprocess_mode="livesum")
+sse_refused = Counter("statuspage_sse_refused_total",
+                      "Public stream requests refused at the per-process cap (told to poll)",
+                      registry=None)
 events_published = Counter("statuspage_events_published_total",
                            "Outbox events appended to the live stream",
                            ("event_type", "audience"), registry=None)
@@ -113,7 +116,7 @@ def _require_token(view):
     return guarded
 
 
-_OWN_METRICS = (http_requests, http_latency, sse_connections, events_published)
+_OWN_METRICS = (http_requests, http_latency, sse_connections, sse_refused, events_published)
 
 
 class _Exporter(PrometheusMetrics):

@@ -28,6 +28,10 @@ _EMAIL_RE = re.compile(r"[\w.+%-]+@[\w-]+(\.[\w-]+)+")
 _VALUE_PATTERNS = (
     (re.compile(r"(/(?:confirm|manage|unsubscribe)/)(?!<)[^/?#\s\"']+"), r"\1" + REDACTED),
     (re.compile(r"\bsp_[\w-]{8,}"), REDACTED),
+    # Webhook signing secrets, generated integration secrets and chat webhook URLs.
+    (re.compile(r"\b(whsec|spi)_[\w+/=-]{8,}"), REDACTED),
+    (re.compile(r"(?i)https://(hooks\.slack\.com|[\w.-]*webhook\.office\.com|"
+                r"[\w.-]*\.logic\.azure\.com)(:\d+)?/[^\s\"']*"), r"https://\1/" + REDACTED),
     (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), r"\1 " + REDACTED),
     (re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api_key|apikey|key|signature|sig)"
                 r"=[^&\s\"']+"), r"\1=" + REDACTED),

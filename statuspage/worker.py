@@ -83,10 +83,14 @@ def worker_command(burst: bool) -> None:
     # Threads, not job hooks: a long job must neither make the worker look dead
     # nor hold back events committed while Redis was down (the outbox relay).
     stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
+    from .monitoring.scheduler import MonitorLoop
+
     relay = Relay(current_app._get_current_object()).start()
+    monitor_loop = MonitorLoop(current_app._get_current_object()).start()
     try:
         run_until_stopped(burst)
     finally:
+        monitor_loop.stop()
         relay.stop()
         stop_beating.set()
 
@@ -105,12 +109,15 @@ def run_until_stopped(burst: bool) -> None:
     with it the relay and the sweeps, down for good.
     """
     from .jobs.maintenance import schedule_sweep
+    from .jobs.snapshot import request_refresh
 
     backoff = 0.5
     while True:
         worker = None
         try:
             schedule_sweep()  # the maintenance safety net; one chain however many workers start
+            if current_app.config.get("STATIC_SNAPSHOT_DIR"):
+                request_refresh()  # a deploy or a restart brings the static copy up to date
             worker = make_worker()
             worker.work(with_scheduler=True, burst=burst)
         except redis.RedisError as exc:

@@ -11,7 +11,11 @@ import os
 import tempfile
 import uuid
 
-# This run's Prometheus multiprocess files, set before anything imports prometheus_client.
+from tests.parallel import isolate_worker, longest_first, make_scheduler
+
+# Before anything reads the environment: this xdist worker's own database, Redis db and
+# Prometheus multiprocess files (each run's, set before anything imports prometheus_client).
+isolate_worker()
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="statuspage-prom-"))
 
 import pytest
@@ -29,6 +33,14 @@ from statuspage.services import users
 from statuspage.services.context import SYSTEM
 
 POSTGRES = bool(os.environ.get("DATABASE_URL"))
+
+
+def pytest_collection_modifyitems(items):
+    longest_first(items)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    return make_scheduler(config, log)
 
 
 def _reset_postgres_schema(app):
@@ -209,6 +221,7 @@ def other_app(app, instance_dir):
 
     yield build
     for other in made:
+        other.extensions["public_generation"].stop()
         with other.app_context():
             db.engine.dispose()
         other.extensions["redis"].close()

@@ -26,13 +26,15 @@ def test_models_and_migrations_agree(app):
 
 def test_upgrade_builds_an_empty_database(tmp_path, instance_dir):
     if os.environ.get("DATABASE_URL"):
-        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-        admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://"),
+        # Named after the suite's database, so parallel runs and workers never share it.
+        server, suite_db = os.environ["DATABASE_URL"].rsplit("/", 1)
+        fresh_db = f"{suite_db}_migration"
+        admin = create_engine(server.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
                               isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql("DROP DATABASE IF EXISTS statuspage_migration_test")
-            conn.exec_driver_sql("CREATE DATABASE statuspage_migration_test")
-        target = url.rsplit("/", 1)[0] + "/statuspage_migration_test"
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {fresh_db}")
+            conn.exec_driver_sql(f"CREATE DATABASE {fresh_db}")
+        target = f"{server}/{fresh_db}"
     else:
         target = f"sqlite:///{tmp_path / 'fresh.db'}"
     fresh = create_app({"TESTING": True, "INSTANCE_PATH": str(instance_dir), "SECRET_KEY": "x",
@@ -45,7 +47,7 @@ def test_upgrade_builds_an_empty_database(tmp_path, instance_dir):
         db.engine.dispose()
     if os.environ.get("DATABASE_URL"):
         with admin.connect() as conn:
-            conn.exec_driver_sql("DROP DATABASE statuspage_migration_test")
+            conn.exec_driver_sql(f"DROP DATABASE {fresh_db}")
         admin.dispose()
 
 

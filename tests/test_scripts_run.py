@@ -24,8 +24,9 @@ from tests.stream.servers import free_port
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Ready: web and worker are running"
 
-pytestmark = pytest.mark.skipif(POSTGRES, reason="./scripts/run always runs the embedded default; "
-                                                 "the embedded pass covers it")
+pytestmark = [pytest.mark.skipif(POSTGRES, reason="./scripts/run always runs the embedded default; "
+                                                  "the embedded pass covers it"),
+              pytest.mark.slow(seconds=70)]
 
 
 class Run:

@@ -19,7 +19,7 @@ from tests.conftest import POSTGRES
 from tests.resilience.procs import RedisProcess, wait_for
 from tests.stream.servers import Worker, base_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=75)
 
 STARTS = 6
 IDLE_SECONDS = 60

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from rq import Queue
 from rq.job import Job, JobStatus
 
@@ -12,8 +13,12 @@ from statuspage import heartbeat
 from statuspage.extensions import redis_client
 from tests.subprocess_app import ROOT, child_env
 
+pytestmark = pytest.mark.slow
 
-def wait_for(predicate, timeout=60.0):
+
+def wait_for(predicate, timeout=180.0):
+    # A deadline against hangs: a worker started under coverage on a machine loaded by
+    # parallel test runs can take well over a minute to reach its work loop.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -39,7 +44,7 @@ def test_sigterm_abandons_a_long_job_safely(app):
                         == JobStatus.STARTED)
         assert heartbeat.age_seconds(connection) is not None
         worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=60)
+        out, err = worker.communicate(timeout=120)
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -63,7 +68,7 @@ def test_sigterm_lets_a_short_job_finish(app):
         assert wait_for(lambda: Job.fetch(job.id, connection=connection).get_status()
                         == JobStatus.STARTED)
         worker.send_signal(signal.SIGTERM)
-        worker.communicate(timeout=60)
+        worker.communicate(timeout=120)
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -81,7 +86,7 @@ def test_sigterm_stops_an_idle_worker_instead_of_restarting_it(app):
         assert wait_for(lambda: any(connection.hget(key, "state") == b"idle"
                                     for key in connection.smembers("rq:workers")))
         worker.send_signal(signal.SIGTERM)
-        worker.communicate(timeout=30)
+        worker.communicate(timeout=120)
     finally:
         if worker.poll() is None:
             worker.kill()

@@ -60,9 +60,9 @@ def _context() -> dict:
 
 def init_app(app: Flask) -> None:
     from ..sessions import SessionInterface
-    from . import (views_audit, views_auth, views_components, views_incident,  # noqa: F401
-                   views_incidents, views_maintenance, views_postmortem, views_settings,
-                   views_subscribers, views_templates, views_users)
+    from . import (views_audit, views_auth, views_automation, views_components,  # noqa: F401
+                   views_incident, views_incidents, views_integrations, views_maintenance,
+                   views_postmortem, views_settings, views_subscribers, views_templates, views_users)
 
     from ..domain.statuses import label
     from .shell import initials

@@ -45,6 +45,14 @@ def require(role: str) -> Actor:
     return actor
 
 
+def operator_or_none(role: str = "admin"):
+    """On a public endpoint: the caller when a bearer token is sent (it must have
+    ``role``), else None (an anonymous visitor)."""
+    if request.headers.get("Authorization") is None:
+        return None
+    return require(role)
+
+
 def current_actor() -> Actor:
     return g.actor
 

@@ -45,8 +45,11 @@ class EndpointSpec:
     media_type: str = "application/json"
 
 
-def load_body(schema_cls: type[Schema]) -> dict:
-    """Parse and validate a JSON object body; 415 / 400 / 422 otherwise."""
+def load_body(schema_cls: type[Schema] | Callable[[dict], dict]) -> dict:
+    """Parse and validate a JSON object body; 415 / 400 / 422 otherwise.
+
+    ``schema_cls`` is a schema class, or a function that validates the object.
+    """
     if request.mimetype not in ("application/json", "application/merge-patch+json"):
         raise UnsupportedMediaType("Send the body as application/json.")
     data = request.get_json(silent=True)
@@ -54,7 +57,9 @@ def load_body(schema_cls: type[Schema]) -> dict:
         raise BadRequest("The body is not valid JSON.")
     if not isinstance(data, dict):
         raise ValidationFailed({"_schema": ["Expected a JSON object."]})
-    return schema_cls().load(data)
+    if isinstance(schema_cls, type) and issubclass(schema_cls, Schema):
+        return schema_cls().load(data)
+    return schema_cls(data)
 
 
 def load_args(schema_cls: type[Schema]) -> dict:

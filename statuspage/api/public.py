@@ -5,7 +5,7 @@ import json
 
 from ..public.cache import cached
 from ..public.serialise import jsonable
-from ..services import public_status, statuspage_v2
+from ..services import public_documents, public_status, statuspage_v2
 from .blueprint import bp
 from .endpoint import endpoint
 
@@ -17,10 +17,17 @@ def dumps(data) -> str:
 
 
 @bp.get("/public/status")
-@endpoint("The public page's aggregate: status, components with uptime, incidents, maintenance",
-          role=None, tags=("public",))
+@endpoint("The public page's aggregate: status, components, incidents, maintenance, 14-day history "
+          "(per-day uptime: uptime_url)", role=None, tags=("public",))
 def public_status_document():
-    return cached("api:status", lambda: dumps(public_status.build()), JSON)
+    return cached("api:status", lambda: dumps(public_documents.status_document()), JSON)
+
+
+@bp.get("/public/uptime")
+@endpoint("90-day uptime per component: percentages and the days that were not fully up",
+          role=None, tags=("public",))
+def public_uptime_document():
+    return cached("api:uptime", lambda: dumps(public_documents.uptime_document()), JSON)
 
 
 @bp.get("/public/incidents/<id:incident_id>")
@@ -46,7 +53,5 @@ def _v2_view(name: str):
     return endpoint(f"Statuspage v2: {name}.json", role=None, tags=("statuspage-v2",))(view)
 
 
-for _name in ("summary", "status", "components", "incidents", "incidents/unresolved",
-              "scheduled-maintenances", "scheduled-maintenances/upcoming",
-              "scheduled-maintenances/active"):
+for _name in statuspage_v2.DOCUMENTS:
     bp.add_url_rule(f"/v2/{_name}.json", view_func=_v2_view(_name), methods=["GET"])

@@ -1,6 +1,8 @@
 """Subscribing (public) and subscriber management (admin)."""
 from __future__ import annotations
 
+from flask import Response, json
+
 from ..i18n import reader_locale
 from ..net import client_ip
 from ..schemas.subscribers import (
@@ -8,10 +10,12 @@ from ..schemas.subscribers import (
     SubscribeSchema,
     SubscriberListArgs,
     SubscriberSchema,
+    WebhookSubscriberSchema,
 )
 from ..services import subscribers
+from ..services.channels import webhooks
 from .blueprint import bp
-from .auth import current_actor
+from .auth import current_actor, operator_or_none
 from .endpoint import endpoint
 
 # The same answer for new, pending, confirmed and unsubscribed addresses.
@@ -20,13 +24,24 @@ ACCEPTED = {"status": "accepted",
 
 
 @bp.post("/subscribers")
-@endpoint("Subscribe an email address (double opt-in); always the same 202 answer", role=None,
+@endpoint("Subscribe an email address or, with `endpoint`, a webhook (double opt-in by the "
+          "owner's email; always the same 202 answer). With an admin token a webhook is active "
+          "at once: 201 with its signing secret, shown this once.", role=None,
           body=SubscribeSchema, response=AcceptedSchema, status=202, write=True, idempotent=False,
-          errors=(400, 415, 422, 429), tags=("subscribers",))
+          errors=(400, 401, 403, 409, 415, 422, 429), tags=("subscribers",))
 def subscribe(body):
-    subscribers.subscribe(body["email"], incident_id=body.get("incident_id"),
-                          component_ids=body.get("component_ids"), ip=client_ip(),
-                          locale=body.get("locale") or reader_locale())
+    operator = operator_or_none()
+    if body.get("endpoint"):
+        created = webhooks.subscribe(body["endpoint"], body["email"], incident_id=body.get("incident_id"),
+                                     component_ids=body.get("component_ids"), actor=operator,
+                                     ip=client_ip())
+        if created is not None:
+            return Response(json.dumps(WebhookSubscriberSchema().dump(created)), status=201,
+                            mimetype="application/json")
+    else:
+        subscribers.subscribe(body["email"], incident_id=body.get("incident_id"),
+                              component_ids=body.get("component_ids"), ip=client_ip(),
+                              mode=body.get("mode"), locale=body.get("locale") or reader_locale())
     return dict(ACCEPTED)
 
 

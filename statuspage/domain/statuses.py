@@ -6,6 +6,7 @@ generated from :func:`vocabulary` by ``python -m statuspage.domain.statuses``
 """
 from __future__ import annotations
 
+from .deliveries import DeliveryState
 from .locales import N_
 
 COMPONENT_STATUSES = (
@@ -21,7 +22,7 @@ VISIBILITIES = ("public", "internal")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
 ACTION_ITEM_PRIORITIES = ("low", "medium", "high")
 ACTION_ITEM_STATUSES = ("open", "in_progress", "done")
-DELIVERY_STATUSES = ("PENDING", "SENDING", "SENT", "FAILED")
+DELIVERY_STATUSES = tuple(state.value for state in DeliveryState)
 
 # Statuspage's incident "impact" per severity.
 SEVERITY_IMPACT = {"SEV1": N_("critical"), "SEV2": N_("major"), "SEV3": N_("minor"), "SEV4": N_("none")}

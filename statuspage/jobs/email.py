@@ -29,9 +29,11 @@ def fanout_events(event_ids: list[int]) -> int:
 
 
 def send_deliveries(delivery_ids: list[int]) -> dict:
-    """Job: send a batch of deliveries over shared SMTP connections."""
+    """Job: send a batch of deliveries (every channel) over shared connections."""
     try:
-        return sending.send_batch(delivery_ids)
+        outcome = sending.send_batch(delivery_ids)
+        send_later(outcome.pop("follow_up", ()))
+        return outcome
     finally:
         db.session.remove()
 

@@ -33,5 +33,7 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime]
     published_at: Mapped[Optional[datetime]]
     stream_id: Mapped[Optional[str]] = mapped_column(String(32))
-    # Email fan-out: none (no email for this event) | pending | done
+    # Notification fan-out: none (nobody is notified of this event) | pending | done
     fanout_status: Mapped[str] = mapped_column(String(8), default="none")
+    # Bodies for the HTTP channels, rendered once per event at fan-out ({channel: ...}).
+    rendered: Mapped[Optional[dict[str, Any]]]

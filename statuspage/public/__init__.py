@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
 from ..domain.pagetime import zone
@@ -12,6 +12,7 @@ from ..domain.statuses import impact_label
 from ..i18n import day_text, moment_text, month_text
 from ..services import settings
 from .blueprint import bp
+from .fastpath import SNAPSHOT_ENVIRON
 
 # Endpoints that the notifications work may register for the subscribe pages.
 _SUBSCRIBE_ENDPOINTS = ("subscriptions.subscribe_form", "subscriptions.subscribe")
@@ -60,12 +61,14 @@ def _pageday_iso(value: str) -> str:
 
 def _context() -> dict:
     brand = settings.current()
+    # Set while the static copy is rendered: pages say when, and open no live stream.
+    snapshot_at = request.environ.get(SNAPSHOT_ENVIRON) if has_request_context() else None
     return {"page_name": brand["page_name"], "page_timezone": brand["time_zone"], "brand": brand,
-            "subscribe_url": subscribe_url}
+            "subscribe_url": subscribe_url, "snapshot_at": snapshot_at}
 
 
 def init_app(app: Flask) -> None:
-    from . import brand, cache, feeds, pages  # noqa: F401  (routes register on bp)
+    from . import brand, cache, feeds, metrics, pages  # noqa: F401  (routes register on bp)
 
     app.add_template_filter(_pagetime, "pagetime")
     app.add_template_filter(_isotime, "isotime")

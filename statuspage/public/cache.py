@@ -29,7 +29,7 @@ from ..models import (
     Maintenance, MaintenanceComponent, PageSettings, Postmortem,
 )
 from ..services.outbox import Committed
-from .fastpath import ENVIRON_KEY, PublicFastPath
+from .fastpath import ENVIRON_KEY, SNAPSHOT_ENVIRON, PublicFastPath
 from .generation import Generation
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _from_redis(generation: int, name: str, build: Callable[[], bytes]) -> tuple
 
 def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str, int | None]:
     """(body, etag, generation); generation None when the answer was not cached."""
-    if not current_app.config.get("PUBLIC_CACHE", True):
+    if not current_app.config.get("PUBLIC_CACHE", True) or SNAPSHOT_ENVIRON in request.environ:
         return (*_fresh(build), None)
     try:
         generation = _generation().current()
@@ -149,10 +149,15 @@ def reset_local() -> None:
         pass
 
 
+def changes_public(committed: Committed) -> bool:
+    """Whether a commit changed what the public sees: a public row written or a public
+    event recorded (edits that record no event, a component renamed, count too)."""
+    return bool(committed.public_event or committed.touched & PUBLIC_MODELS)
+
+
 def invalidate_after_commit(committed: Committed) -> None:
-    """After-commit step: drop every cached response, once, if the commit changed a public row
-    or carried a public event (edits that record no event, a component renamed, count too)."""
-    if committed.public_event or committed.touched & PUBLIC_MODELS:
+    """After-commit step: drop every cached response, once, if the commit changed the public."""
+    if changes_public(committed):
         invalidate()
 
 

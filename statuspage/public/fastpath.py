@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import redis
 
 ENVIRON_KEY = "statuspage.public_cache"
+# Set (to the generation time) on requests that render the static copy: never from or
+# into any cache, since those pages differ (no live stream, a "generated at" note).
+SNAPSHOT_ENVIRON = "statuspage.snapshot_at"
 _SKIP_HEADERS = {"x-request-id", "content-length", "set-cookie"}
 _REQUEST_ID_RE = re.compile(r"^[\w.:-]{1,64}$")
 MAX_ROUTES = 512
@@ -71,7 +74,7 @@ class PublicFastPath:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or self.bypass(environ):
+        if method not in ("GET", "HEAD") or SNAPSHOT_ENVIRON in environ or self.bypass(environ):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
         held = self.routes.get(key)

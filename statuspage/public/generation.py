@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
 
 import redis
 
@@ -33,6 +32,7 @@ class Generation:
         self._subscribed = False
         self._listener: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
 
     def current(self) -> int:
         """The current generation (raises redis.RedisError when Redis is down)."""
@@ -67,7 +67,15 @@ class Generation:
         self._epoch += 1
         self._value = None
 
+    def stop(self) -> None:
+        """End the listener thread (an app that is thrown away, e.g. a second one in a test)."""
+        self._stopped.set()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+
     def _ensure_listener(self) -> None:
+        if self._stopped.is_set():
+            return
         if self._listener is not None and self._listener.is_alive():
             return
         with self._lock:
@@ -78,11 +86,11 @@ class Generation:
                 self._listener.start()
 
     def _listen(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             pubsub = self.client.pubsub(ignore_subscribe_messages=False)
             try:
                 pubsub.subscribe(self.channel)
-                while True:
+                while not self._stopped.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         continue
@@ -93,7 +101,7 @@ class Generation:
                 self._subscribed = False
                 self.forget()
                 log.info("public cache listener reconnecting: %s", exc)
-                time.sleep(1.0)
+                self._stopped.wait(1.0)
             finally:
                 try:
                     pubsub.close()

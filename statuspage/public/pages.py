@@ -5,7 +5,7 @@ from flask import abort, redirect, render_template, request, url_for
 
 from ..api import problems
 from ..errors import DomainError, NotFound
-from ..services import public_status
+from ..services import public_history, public_status
 from .blueprint import bp
 from ..visibility import is_insider
 from .cache import cached
@@ -63,7 +63,7 @@ def history():
     page = int(raw)
 
     def build():
-        found = public_status.history_page(page, HISTORY_PER_PAGE)
+        found = public_history.page(page, HISTORY_PER_PAGE)
         if page > found["pages"]:
             raise NotFound("No history on that page.")
         return render_template("public/history.html", **found)

@@ -106,9 +106,11 @@ def set_status(
     db.session.add(change)
     db.session.flush()
     payload = {"component": public_view(component), "from": change.from_status,
-               "to": status, "incident_id": incident_id, "page": overall_status()}
+               "to": status, "incident_id": incident_id, "page": overall_status(),
+               "change": {"id": change.id, "at": change.changed_at.isoformat()}}
     public = {**payload, "incident_id": incident_id if _is_public(incident_id) else None}
-    outbox.record("COMPONENT_STATUS_CHANGED", payload, public)
+    # Webhook subscribers hear of component changes (email subscribers do not).
+    outbox.record("COMPONENT_STATUS_CHANGED", payload, public, notify=True)
     return change
 
 

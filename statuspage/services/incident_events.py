@@ -58,7 +58,7 @@ def admin_incident(incident: Incident) -> dict:
 
 def emit(event_type: str, incident: Incident, entry: Optional[IncidentUpdate] = None,
          *, notify: bool = False, **extra) -> None:
-    """Record an incident event; public and email only when the public may see it."""
+    """Record an incident event; public, email and webhooks only when the public may see it."""
     page = components.overall_status()
     payload = {"incident": admin_incident(incident), "page": page, **extra}
     if entry is not None:
@@ -69,5 +69,5 @@ def emit(event_type: str, incident: Incident, entry: Optional[IncidentUpdate] = 
         public = {"incident": public_incident(incident), "page": page, **extra}
         if entry is not None:
             public["update"] = public_update(entry)
-    outbox.record(event_type, payload, public, incident_id=incident.id,
-                  notify=notify and public is not None)
+    # Internal events are fanned out too: chat integrations with include_internal hear of them.
+    outbox.record(event_type, payload, public, incident_id=incident.id, notify=notify)

@@ -216,8 +216,22 @@ def fanout_target(conn: Connection, event_id: int):
     """The event's fields that fan-out needs, or None unless it awaits fan-out."""
     return conn.execute(select(
         OutboxEvent.id, OutboxEvent.event_type, OutboxEvent.public_payload,
-        OutboxEvent.incident_id, OutboxEvent.maintenance_id,
+        OutboxEvent.incident_id, OutboxEvent.maintenance_id, OutboxEvent.rendered,
+        OutboxEvent.payload,
     ).where(OutboxEvent.id == event_id, OutboxEvent.fanout_status == "pending")).first()
+
+
+def keep_rendered(conn: Connection, event_id: int, rendered: dict) -> None:
+    """Keep the bodies rendered for an event's HTTP deliveries (the first render wins)."""
+    conn.execute(update(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.rendered.is_(None))
+                 .values(rendered=rendered))
+
+
+def rendered_bodies(conn: Connection, event_ids: Iterable[int]) -> dict[int, dict]:
+    """``{event_id: rendered}`` for these events (missing or never rendered: absent)."""
+    rows = conn.execute(select(OutboxEvent.id, OutboxEvent.rendered).where(
+        OutboxEvent.id.in_(list(event_ids)), OutboxEvent.rendered.is_not(None))).all()
+    return {row.id: row.rendered for row in rows}
 
 
 def mark_fanned_out(conn: Connection, event_id: int) -> None:

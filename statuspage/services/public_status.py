@@ -25,7 +25,7 @@ from ..extensions import db, redis_client
 from ..models import (Component, ComponentGroup, Incident, IncidentUpdate, Maintenance,
                       MaintenanceComponent, Postmortem, utcnow)
 from .. import markdown
-from . import settings, uptime
+from . import monitor_metrics, settings, uptime
 
 HISTORY_DAYS = 14
 
@@ -107,25 +107,9 @@ def incidents_between(start: datetime, end: datetime) -> list[dict]:
     return _incidents(_incident_query().where(Incident.created_at >= start, Incident.created_at < end))
 
 
-def history_page(page: int, per_page: int, now: Optional[datetime] = None) -> dict:
-    """Incidents and maintenance windows that have begun, newest first, one page of them:
-    ``{"entries": [{"kind", "at", "item"}], "page", "pages"}``."""
-    now = now or utcnow()
-    starts = [("incident", i, at) for i, at in db.session.execute(
-        select(Incident.id, Incident.created_at).where(Incident.visibility == "public"))]
-    starts += [("maintenance", m, at) for m, at in db.session.execute(
-        select(Maintenance.id, Maintenance.starts_at).where(Maintenance.starts_at <= now))]
-    starts.sort(key=lambda entry: (entry[2], entry[1]), reverse=True)
-    pages = max(1, -(-len(starts) // per_page))
-    chosen = starts[(page - 1) * per_page:page * per_page]
-    incident_ids = [i for kind, i, _ in chosen if kind == "incident"]
-    maintenance_ids = [m for kind, m, _ in chosen if kind == "maintenance"]
-    incidents = {v["id"]: v for v in _incidents(_incident_query().where(Incident.id.in_(incident_ids)))}
-    windows = {m.id: maintenance_view(m) for m in db.session.scalars(
-        select(Maintenance).where(Maintenance.id.in_(maintenance_ids)))}
-    entries = [{"kind": kind, "at": at, "item": incidents[i] if kind == "incident" else windows[i]}
-               for kind, i, at in chosen]
-    return {"entries": entries, "page": page, "pages": pages}
+def incidents_by_id(ids) -> dict[int, dict]:
+    """Public incidents with these ids, by id."""
+    return {v["id"]: v for v in _incidents(_incident_query().where(Incident.id.in_(list(ids))))}
 
 
 def latest_incidents(limit: int, unresolved: bool = False) -> list[dict]:
@@ -149,6 +133,14 @@ def maintenance_view(m: Maintenance) -> dict:
             "completed_at": m.completed_at, "created_at": m.created_at, "updated_at": m.updated_at,
             "components": [{"id": c.component_id, "name": c.component.name}
                            for c in m.shown_components]}
+
+
+def maintenance_record(maintenance_id: int) -> dict:
+    """One maintenance window (404 when there is none)."""
+    found = db.session.get(Maintenance, maintenance_id)
+    if found is None:
+        raise NotFound(f"Maintenance {maintenance_id} does not exist.")
+    return maintenance_view(found)
 
 
 def maintenances(now: datetime) -> dict:
@@ -272,7 +264,8 @@ def build(now: Optional[datetime] = None) -> dict:
     components = list(db.session.scalars(select(Component).where(Component.active)
                                          .order_by(Component.position, Component.id)))
     ups = uptime.for_components(components, tz, now)
-    views = {c.id: _component_view(c, ups[c.id]) for c in components}
+    charts = monitor_metrics.public_charts()  # response times of public monitors
+    views = {c.id: {**_component_view(c, ups[c.id]), "metrics": charts.get(c.id, [])} for c in components}
     incidents = active_incidents()
     maint = maintenances(now)
     indicator, description = page_indicator(c.status for c in components)

@@ -10,6 +10,7 @@ from flask import current_app
 
 from ..domain.pagetime import iso_local
 from ..domain.statuses import worst_component_status
+from ..errors import NotFound
 from ..models import utcnow
 from . import public_status
 
@@ -135,6 +136,11 @@ def page() -> dict:
     return info
 
 
+DOCUMENTS = ("summary", "status", "components", "incidents", "incidents/unresolved",
+             "scheduled-maintenances", "scheduled-maintenances/upcoming",
+             "scheduled-maintenances/active")
+
+
 def document(name: str) -> dict:
     """The body of ``/api/v2/<name>.json``."""
     body = {"page": page()}
@@ -152,4 +158,36 @@ def document(name: str) -> dict:
     else:
         which = name.partition("/")[2] or "all"
         body["scheduled_maintenances"] = maintenances(which)
+    return body
+
+
+def webhook_body(event_type: str, payload: dict, incident_id: int | None,
+                 maintenance_id: int | None) -> dict | None:
+    """Statuspage's webhook body for an event, without ``meta`` (None: nothing public to send).
+
+    Incidents and maintenance windows go out as ``incident`` (a v2 incident with its
+    ``incident_updates``); component changes as ``component_update`` + ``component``.
+    """
+    tz, base = public_status.page_zone(), current_app.config["PUBLIC_BASE_URL"]
+    current = status()
+    body = {"page": {"id": _page_id(), "status_indicator": current["indicator"],
+                     "status_description": current["description"]}}
+    try:
+        if event_type == "COMPONENT_STATUS_CHANGED":
+            component = public_status.component(payload["component"]["id"])
+            change = payload.get("change") or {}
+            body["component_update"] = {
+                "created_at": change.get("at") or iso_local(component["updated_at"], tz),
+                "new_status": payload["to"], "old_status": payload["from"],
+                "id": str(change.get("id", "")), "component_id": str(component["id"])}
+            body["component"] = _component(component, tz)
+        elif event_type.startswith("MAINTENANCE_") and maintenance_id is not None:
+            body["incident"] = _maintenance(public_status.maintenance_record(maintenance_id),
+                                            _by_id(), tz, base)
+        elif incident_id is not None:
+            body["incident"] = _incident(public_status.incident_detail(incident_id), _by_id(), tz, base)
+        else:
+            return None
+    except NotFound:
+        return None
     return body

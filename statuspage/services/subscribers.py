@@ -22,8 +22,9 @@ from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
-from . import audit, components, outbox, ratelimit, settings, tokens
-from .email import deliveries
+from . import audit, components, outbox, ratelimit, secretbox, settings, tokens
+from .channels import signing
+from .email import deliveries, digests
 from .context import Actor
 from .pagination import Page, contains, paginate
 
@@ -48,7 +49,12 @@ def _actor(sub: Subscriber) -> Actor:
 def _snapshot(sub: Subscriber) -> dict:
     return {"email": sub.email, "scope": sub.scope, "incident_id": sub.incident_id,
             "component_ids": sorted(c.component_id for c in sub.components),
-            "status": status_of(sub)}
+            "status": status_of(sub), "channel": sub.channel, "mode": sub.mode,
+            **({"endpoint": sub.endpoint} if sub.endpoint else {})}
+
+
+snapshot = _snapshot
+actor_of = _actor  # how a subscriber appears in the audit trail
 
 
 def _event(action: str, sub: Subscriber) -> None:
@@ -57,7 +63,8 @@ def _event(action: str, sub: Subscriber) -> None:
         "id": sub.id, "scope": sub.scope, "status": status_of(sub)}})
 
 
-def _target(incident_id: Optional[int], component_ids: Optional[list[int]]) -> tuple[str, list[int]]:
+def target(incident_id: Optional[int], component_ids: Optional[list[int]]) -> tuple[str, list[int]]:
+    """The scope a request asks for and its component ids (validated)."""
     if incident_id is not None and component_ids:
         raise ValidationFailed({"incident_id": ["Give either incident_id or component_ids."]})
     if incident_id is not None:
@@ -70,7 +77,8 @@ def _target(incident_id: Optional[int], component_ids: Optional[list[int]]) -> t
     return "all", []
 
 
-def _check_limits(address: str, ip: Optional[str]) -> None:
+def check_limits(address: str, ip: Optional[str]) -> None:
+    """Per-client and per-mailbox limits on subscription requests (429 past them)."""
     config = current_app.config
     limit, window = config["SUBSCRIBE_LIMIT_PER_IP"]
     if ip and (wait := ratelimit.hit("subscribe-ip", ip, limit, window)):
@@ -81,7 +89,7 @@ def _check_limits(address: str, ip: Optional[str]) -> None:
 
 
 def _existing(key: str, scope: str, incident_id: Optional[int]) -> Optional[Subscriber]:
-    stmt = select(Subscriber).where(Subscriber.email_key == key)
+    stmt = select(Subscriber).where(Subscriber.email_key == key, Subscriber.channel == "email")
     if scope == "incident":
         stmt = stmt.where(Subscriber.scope == "incident", Subscriber.incident_id == incident_id)
     else:
@@ -120,19 +128,21 @@ def _requested_row(address: str, scope: str, incident_id: Optional[int], ids: li
 
 def subscribe(address: str, *, incident_id: Optional[int] = None,
               component_ids: Optional[list[int]] = None, ip: Optional[str] = None,
-              locale: str = "en") -> None:
+              mode: Optional[str] = None, locale: str = "en") -> None:
     """Record the request and queue a confirmation email; the caller answers the same
     whatever the address's state, so nobody learns who is subscribed.
 
     ``locale`` is the language the request was made in: the mailbox's emails use it.
     """
     address = normalise_email(address)
-    scope, ids = _target(incident_id, component_ids)
-    _check_limits(address, ip)
+    scope, ids = target(incident_id, component_ids)
+    check_limits(address, ip)
     row = _requested_row(address, scope, incident_id, ids)
     locale = canonical(locale) or "en"
     if row.confirmed_at is None:  # a live subscription changes language on its manage page only
         row.locale = locale
+    if mode is not None and not _live(row):
+        row.mode = mode  # a live subscriber changes its mode on the manage page
     db.session.flush()
     audit.record(_actor(row), "subscriber.requested", "subscriber", row.id,
                  after={**_snapshot(row), "requested": {"scope": scope, "component_ids": ids}})
@@ -179,6 +189,11 @@ def confirm(token: str) -> Subscriber:
     # Clicking the link proves the mailbox works again, so a suppression ends here.
     if not _live(sub):
         sub.confirmed_at = now
+        if sub.channel == "webhook":
+            # The signing secret is made now and shown once, on the page that confirmed.
+            sub.plain_secret = signing.new_secret()
+            sub.secret_encrypted = secretbox.encrypt(sub.plain_secret)
+            sub.disabled_at, sub.consecutive_failures = None, 0
     sub.unsubscribed_at, sub.suppressed_at, sub.updated_at = None, None, now
     db.session.flush()
     audit.record(_actor(sub), "subscriber.confirmed", "subscriber", sub.id,
@@ -201,9 +216,10 @@ def _page_row_for(sub: Subscriber) -> Subscriber:
 
 
 def change_scope(token: str, scope: str, component_ids: Iterable[int],
-                 locale: Optional[str] = None) -> Subscriber:
-    """Set the mailbox's page-level scope (and language, if given) from a manage link;
-    returns the row changed. The language applies to every row of the mailbox."""
+                 mode: Optional[str] = None, locale: Optional[str] = None) -> Subscriber:
+    """Set the mailbox's page-level scope (how often it hears and its language, if given)
+    from a manage link; returns the row changed. The language applies to every row of the
+    mailbox."""
     sub = _page_row_for(from_token("manage", token))
     if canonical(locale):
         for row in db.session.scalars(select(Subscriber).where(Subscriber.email_key == sub.email_key)):
@@ -215,6 +231,10 @@ def change_scope(token: str, scope: str, component_ids: Iterable[int],
     sub.scope, sub.incident_id, sub.updated_at = scope, None, now
     sub.components = [SubscriberComponent(component_id=i) for i in ids]
     sub.requested_change = None
+    if mode is not None and mode != sub.mode:
+        sub.mode = mode
+        # A new daily subscriber's first digest starts from now, not from the beginning.
+        sub.digest_event_id, sub.last_digest_at = (digests.start_cursor(), now) if mode == "daily" else (None, None)
     db.session.flush()
     b, a = audit.diff(before, _snapshot(sub))
     if a:
@@ -227,8 +247,11 @@ def unsubscribe(purpose: str, token: str) -> Subscriber:
     """Leave: every subscription of the address stops (idempotent)."""
     sub = from_token(purpose, token)
     now = utcnow()
+    # A webhook's link stops that endpoint only, never its owner's email subscriptions.
+    same = (Subscriber.endpoint == sub.endpoint) if sub.channel == "webhook" else \
+        (Subscriber.email_key == sub.email_key)
     live = list(db.session.scalars(select(Subscriber).where(
-        Subscriber.email_key == sub.email_key, Subscriber.unsubscribed_at.is_(None))))
+        same, Subscriber.channel == sub.channel, Subscriber.unsubscribed_at.is_(None))))
     for row in live:
         row.unsubscribed_at, row.updated_at, row.requested_change = now, now, None
         audit.record(_actor(row), "subscriber.unsubscribed", "subscriber", row.id,
@@ -266,6 +289,9 @@ def list_subscribers(filters: dict, page: int, per_page: int) -> Page:
         stmt = stmt.where(*_STATUS_FILTER[status]())
     if scope := filters.get("scope"):
         stmt = stmt.where(Subscriber.scope == scope)
+    for name in ("channel", "mode"):
+        if value := filters.get(name):
+            stmt = stmt.where(getattr(Subscriber, name) == value)
     if (incident := filters.get("incident")) is not None:
         stmt = stmt.where(Subscriber.incident_id == incident)
     if (component := filters.get("component")) is not None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Optional
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from ..domain.subscribers import mailbox_key
 
@@ -40,8 +41,14 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(mailbox_key(email).encode()).hexdigest()[:16]
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT[purpose])
+def _serializer(purpose: str, issued_at: Optional[datetime] = None) -> URLSafeTimedSerializer:
+    options = {}
+    if issued_at is not None:
+        # A fixed issue time makes the same link every time (a webhook body stays
+        # byte-identical across retries of one delivery).
+        stamp = int(issued_at.timestamp())
+        options["signer"] = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: stamp})
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT[purpose], **options)
 
 
 def _max_age(purpose: str) -> int:
@@ -50,9 +57,9 @@ def _max_age(purpose: str) -> int:
     return current_app.config["TOKEN_MAX_AGE_LINKS"]
 
 
-def make(purpose: str, subscriber_id: int, email: str) -> str:
+def make(purpose: str, subscriber_id: int, email: str, issued_at: Optional[datetime] = None) -> str:
     """A signed token for ``purpose`` naming this subscriber and address."""
-    return _serializer(purpose).dumps([subscriber_id, email_digest(email)])
+    return _serializer(purpose, issued_at).dumps([subscriber_id, email_digest(email)])
 
 
 def load(purpose: str, token: str) -> TokenData:
@@ -70,7 +77,7 @@ def load(purpose: str, token: str) -> TokenData:
     return TokenData(data[0], data[1], issued.astimezone(timezone.utc))
 
 
-def url(purpose: str, subscriber_id: int, email: str) -> str:
+def url(purpose: str, subscriber_id: int, email: str, issued_at: Optional[datetime] = None) -> str:
     """The absolute link (from PUBLIC_BASE_URL) for a purpose."""
     base = current_app.config["PUBLIC_BASE_URL"]
-    return f"{base}/subscriptions/{purpose}/{make(purpose, subscriber_id, email)}"
+    return f"{base}/subscriptions/{purpose}/{make(purpose, subscriber_id, email, issued_at)}"

@@ -62,12 +62,17 @@ class Entry:
         return self._frames[audience]
 
 
+class Full(Exception):
+    """The process already holds as many capped streams as it accepts."""
+
+
 class Subscriber:
     """One SSE connection's inbox. A subscriber that falls too far behind is dropped."""
 
-    def __init__(self, maxsize: int):
+    def __init__(self, maxsize: int, capped: bool = False):
         self.queue: queue.Queue = queue.Queue(maxsize)
         self.dropped = False
+        self.capped = capped
 
     def offer(self, entry: Entry) -> bool:
         try:
@@ -93,6 +98,7 @@ class Hub:
         self._reader = redis.Redis.from_url(
             redis_url, socket_timeout=block_ms / 1000 + 5, socket_connect_timeout=1)
         self._subscribers: set[Subscriber] = set()
+        self._capped = 0  # subscribers that count against a ``limit``
         self._lock = threading.Lock()
         self._last_id: Optional[str] = None
         self._thread: Optional[threading.Thread] = None
@@ -101,8 +107,12 @@ class Hub:
 
     # -- subscriptions -------------------------------------------------------
 
-    def subscribe(self) -> Subscriber:
-        """Register a new inbox; starts the reader on first use (after gunicorn forked)."""
+    def subscribe(self, limit: Optional[int] = None) -> Subscriber:
+        """Register a new inbox; starts the reader on first use (after gunicorn forked).
+
+        With ``limit``, the inbox counts against it and :class:`Full` is raised
+        when ``limit`` such inboxes are already open (checked under the lock).
+        """
         if self._closing:
             # A worker on its way out (a reconnect on a kept-alive connection)
             # hands out an already-ended stream: the client retries elsewhere.
@@ -110,6 +120,8 @@ class Hub:
             closed.dropped = True
             return closed
         with self._lock:
+            if limit is not None and self._capped >= limit:
+                raise Full()
             if self._thread is None:
                 # Fix the starting point before anyone can replay, so that no
                 # entry falls between a replay and the live feed.
@@ -117,19 +129,24 @@ class Hub:
                 self.connected = True
                 self._thread = threading.Thread(target=self._run, name="stream-hub", daemon=True)
                 self._thread.start()
-            subscriber = Subscriber(self.queue_size)
+            subscriber = Subscriber(self.queue_size, capped=limit is not None)
             self._subscribers.add(subscriber)
+            self._capped += subscriber.capped
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
+        """Forget an inbox (idempotent)."""
         with self._lock:
-            self._subscribers.discard(subscriber)
+            if subscriber in self._subscribers:
+                self._subscribers.discard(subscriber)
+                self._capped -= subscriber.capped
 
     def close_all(self) -> None:
         """End every stream of this process (graceful shutdown); clients reconnect elsewhere."""
         self._closing = True
         with self._lock:
             subscribers, self._subscribers = list(self._subscribers), set()
+            self._capped = 0
         for subscriber in subscribers:
             subscriber.dropped = True
             try:
@@ -140,6 +157,11 @@ class Hub:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    @property
+    def capped_count(self) -> int:
+        """Open inboxes that count against a ``limit``."""
+        return self._capped
 
     # -- reading the stream --------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import random
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
@@ -23,14 +24,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..api.auth import current_credential, require
 from ..api.endpoint import EndpointSpec
-from ..errors import ServiceUnavailable
+from ..errors import Overloaded, ServiceUnavailable
 from ..extensions import db, limiter
 from ..net import client_ip
 from ..schemas.stream import StreamArgs
 from ..services import users
 from .. import metrics
 from . import sse
-from .hub import Hub, Subscriber, parse_id
+from .hub import Full, Hub, Subscriber, parse_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stream", __name__, url_prefix="/api/stream")
@@ -150,6 +151,17 @@ def generate(hub: Hub, subscriber: Subscriber, audience: str, last_event_id: Opt
         hub.unsubscribe(subscriber)
 
 
+def _refuse() -> Overloaded:
+    """The answer past the cap: come back later (jittered, so refused readers do not
+    return as one wave) and poll the cached status document meanwhile."""
+    config = current_app.config
+    base = config["STREAM_RETRY_AFTER_SECONDS"]
+    metrics.sse_refused.inc()
+    return Overloaded("Too many live readers right now; poll the status document and retry the "
+                      "stream later.", retry_after=random.randint(base, 2 * base),
+                      poll_url="/api/public/status", poll_interval=config["STREAM_POLL_SECONDS"])
+
+
 def _still_allowed(credential: users.Credential) -> Callable[[], bool]:
     """A check of ``credential`` that runs outside any request, in its own short session."""
     app = current_app._get_current_object()
@@ -170,8 +182,13 @@ def _open(audience: str, allowed: Optional[Callable[[], bool]] = None) -> Respon
     hub: Hub = current_app.extensions["stream_hub"]
     last_event_id = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or None
     settings = Settings.from_config(current_app.config)
+    # Only anonymous streams are capped: the console's streams are few, signed in, and
+    # must not be locked out by readers on an outage day.
+    limit = current_app.config["STREAM_MAX_CLIENTS"] if audience == "public" else None
     try:
-        subscriber = hub.subscribe()
+        subscriber = hub.subscribe(limit)
+    except Full:
+        raise _refuse()
     except redis.RedisError:
         raise ServiceUnavailable("The event stream is unavailable; retry shortly.")
     # Whatever authentication loaded is released now: the stream holds no DB connection.
@@ -208,7 +225,8 @@ def _spec(summary: str, role: Optional[str], errors: tuple[int, ...]) -> Endpoin
 
 
 public_stream.endpoint_spec = _spec(
-    "Live public events (SSE); resume with Last-Event-ID", None, (429, 503))
+    "Live public events (SSE); resume with Last-Event-ID. Past the per-process cap: 503 with "
+    "Retry-After, poll_url and poll_interval", None, (429, 503))
 admin_stream.endpoint_spec = _spec(
     "Live events including internal ones (SSE); resume with Last-Event-ID", "viewer",
     (401, 403, 429, 503))

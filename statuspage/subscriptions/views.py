@@ -70,12 +70,13 @@ def subscribe():
     incident_id = _ids([form.get("incident_id", "")])
     component_ids = _ids(form.getlist("component_ids")) if form.get("scope") == "components" else []
     values = {"email": form.get("email", "")[:320], "scope": form.get("scope", "all"),
-              "incident_id": incident_id[0] if incident_id else None, "component_ids": component_ids}
+              "incident_id": incident_id[0] if incident_id else None, "component_ids": component_ids,
+              "mode": "daily" if form.get("mode") == "daily" else "immediate"}
     if values["scope"] == "components" and not component_ids:
         return _form_page(422, {"component_ids": ["Choose at least one component."]}, **values)
     try:
         subscribers.subscribe(values["email"], incident_id=values["incident_id"],
-                              component_ids=component_ids or None, ip=client_ip(),
+                              component_ids=component_ids or None, ip=client_ip(), mode=values["mode"],
                               locale=locale_code())
         db.session.commit()
     except ValidationFailed as exc:
@@ -106,8 +107,9 @@ def confirm(token):
     except tokens.InvalidToken as exc:
         return _invalid(exc)
     manage_url = tokens.url("manage", sub.id, sub.email)
+    # A webhook's signing secret exists from this moment and is shown on this page only.
     return render_template("subscriptions/confirm.html", subscriber=sub, done=True,
-                           manage_url=manage_url)
+                           manage_url=manage_url, secret=getattr(sub, "plain_secret", None))
 
 
 @bp.get("/manage/<token>")
@@ -135,7 +137,8 @@ def manage(token):
             db.session.commit()
             return render_template("subscriptions/unsubscribe.html", done=True, token=token)
         scope = "components" if request.form.get("scope") == "components" else "all"
-        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")),
+        mode = request.form.get("mode") if request.form.get("mode") in ("immediate", "daily") else None
+        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")), mode,
                                        request.form.get("locale"))
         db.session.commit()
     except tokens.InvalidToken as exc:

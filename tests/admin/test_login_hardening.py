@@ -92,8 +92,9 @@ def test_a_locked_account_gets_a_clear_wait_the_same_whether_or_not_it_exists(ap
         answers[email] = _attempt(client, email, PASSWORD)  # even the right password waits
     owner, stranger = answers[user.email], answers[ghost]
     assert owner.status_code == stranger.status_code == 429
-    assert owner.headers["Retry-After"] == stranger.headers["Retry-After"]
-    assert 0 < int(owner.headers["Retry-After"]) <= 300
+    waits = [int(r.headers["Retry-After"]) for r in (owner, stranger)]
+    # The same window for both; only the seconds the second lockout took to reach apart.
+    assert all(0 < wait <= 300 for wait in waits) and abs(waits[0] - waits[1]) <= 5
     message = ("Too many failed sign-in attempts for this account. "
                "For its safety, sign-in is paused: try again in 5 minutes.")
     assert message in owner.text

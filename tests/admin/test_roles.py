@@ -13,6 +13,9 @@ READ_PAGES = {
     "/admin/incidents": "viewer", "/admin/incidents/new": "responder", "/admin/components": "viewer",
     "/admin/maintenance": "viewer", "/admin/templates": "viewer", "/admin/subscribers": "admin",
     "/admin/audit": "admin", "/admin/users": "admin", "/admin/account/password": "viewer",
+    "/admin/integrations": "admin",
+    "/admin/alerts": "admin",
+    "/admin/monitors": "admin",
 }
 RANK = {"viewer": 0, "responder": 1, "admin": 2}
 
@@ -60,6 +63,11 @@ def writes(w) -> list[tuple[str, str, dict]]:
         ("admin", "/admin/deliveries/1/retry", {}),
         ("admin", "/admin/mail/test", {"email": "a@example.com"}),
         ("admin", "/admin/subscribers/1/delete", {}),
+        ("admin", "/admin/subscribers/import", {}),
+        ("admin", "/admin/integrations", {"kind": "slack", "name": "x", "url": "https://1.1.1.1/x"}),
+        ("admin", "/admin/integrations/1/test", {}),
+        ("admin", "/admin/integrations/1/toggle", {}),
+        ("admin", "/admin/integrations/1/delete", {}),
         ("admin", "/admin/users", {"email": "n@example.com", "name": "N"}),
         ("admin", "/admin/users/1", {"role": "viewer"}),
         ("admin", "/admin/users/1/tokens", {"name": "t"}),

@@ -40,6 +40,17 @@ SCENARIO = [
     ("DELETE", "/api/templates/1", None),
     ("DELETE", "/api/components/2", None),
     ("POST", "/api/components/2/restore", None),
+    ("POST", "/api/integrations", {"kind": "webhook", "name": "Generic"}),
+    ("PATCH", "/api/integrations/1", {"name": "Generic alerts"}),
+    ("POST", "/api/integrations/1/rotate-secret", None),
+    ("POST", "/api/integrations/1/ingest", {"component": "API", "status": "major_outage"}),
+    ("DELETE", "/api/integrations/1", None),
+    ("POST", "/api/monitors", {"name": "Edge", "kind": "http", "url": "http://example.test/",
+                               "interval_seconds": 60, "timeout_seconds": 5}),
+    ("PATCH", "/api/monitors/1", {"name": "Edge probe"}),
+    ("POST", "/api/monitors/1/pause", None),
+    ("POST", "/api/monitors/1/resume", None),
+    ("DELETE", "/api/monitors/1", None),
     ("POST", "/api/subscribers", {"email": "reader@example.com"}),
     ("POST", "/api/mail/test", {"email": "ops@example.com"}),
     ("DELETE", "/api/subscribers/1", None),
@@ -51,9 +62,18 @@ SCENARIO = [
     ("PATCH", "/api/settings", {"page_name": "Globex"}),
     ("POST", "/api/share-links", {"label": "Board", "expires_at": iso(24 * 60)}),
     ("POST", "/api/share-links/1/revoke", None),
+    # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
+    ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
+    ("PATCH", "/api/integrations/1", {"name": "#incidents"}),
+    ("POST", "/api/integrations/1/test", None),
+    ("POST", "/api/subscribers/import", {"csv": "email\nimported@example.com\n"}),
+    ("DELETE", "/api/integrations/1", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
-COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry")}
+COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry"),
+                     # Needs the generated secret; tests/integrations/test_alert_ingest.py checks
+                     # its changes are audited as the integration.
+                     ("POST", "/api/hooks/<id>/<id>")}
 
 
 def _write_routes(app) -> set[tuple[str, str]]:

@@ -33,11 +33,41 @@ def test_public_status_aggregate(anon, outage):
     assert body["status"]["indicator"] == "major"
     assert "API: partial outage" in body["status"]["reasons"]
     component = next(c for c in body["components"] if c["name"] == "API")
-    assert len(component["days"]) == 90 and component["uptime_90"] is not None
+    assert component["uptime_90"] is not None and component["status"] == "partial_outage"
+    assert "days" not in component, "per-day uptime lives in the uptime document"
+    assert body["uptime_url"] == "/api/public/uptime"
     assert body["incidents"][0]["latest_update"]["body"] == "Partially back."
     assert body["page"]["time_zone"] == "UTC"
     assert body["generated_at"].endswith("Z")
-    assert [g["name"] for g in body["groups"] if g["id"]] == ["Core"]
+    assert body["last_event_id"]
+    core = next(g for g in body["groups"] if g["id"])
+    assert core["name"] == "Core" and core["component_ids"] == [outage["api"]["id"]]
+    assert "components" not in core, "each component is listed once"
+    today = body["history"][0]["incidents"]
+    assert [(i["title"], i["severity"]) for i in today] == [("API down", "SEV1")]
+
+
+def test_public_uptime_lists_only_the_days_worth_a_mark(anon, outage):
+    status = anon.get("/api/public/status").json
+    body = anon.get(status["uptime_url"]).json
+    assert body["days"] == 90 and len(body["start"]) == 10
+    by_id = {c["id"]: c for c in body["components"]}
+    api = by_id[outage["api"]["id"]]
+    assert 0 < api["uptime_90"] < 100  # down since the fixture, moments ago
+    today = api["marked"][-1]
+    assert today["index"] == 89 and today["level"] == "major_outage"
+    assert [i["title"] for i in today["incidents"]] == ["API down"]
+    assert all(m["index"] < 89 for m in api["marked"][:-1])
+    web = next(c for c in body["components"] if c["id"] != outage["api"]["id"])
+    assert all(m["level"] != "operational" or m["incidents"] or m["uptime"] != 100 for m in web["marked"])
+    assert anon.get("/api/public/uptime").headers["ETag"]
+
+
+def test_public_status_stays_small(anon, api):
+    """Readers poll it during an outage: no per-day detail however many components."""
+    for n in range(20):
+        make_component(api, f"Component {n}")
+    assert len(anon.get("/api/public/status").data) < 12_000
 
 
 def test_public_incident_and_postmortem(anon, api, outage):

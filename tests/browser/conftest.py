@@ -46,16 +46,23 @@ class LiveServer:
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
              "--graceful-timeout", "2", os.environ.get("BROWSER_TEST_WSGI_APP", "wsgi:app")],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 90  # generous: two cores shared by many runs
+        try:
+            self._wait_ready(180)  # a deadline against hangs, generous for a loaded machine
+        except BaseException:
+            self.stop()  # the fixture never yielded it: nobody else would stop it
+            raise
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/status/badge.svg", timeout=2):
+                with urllib.request.urlopen(self.url + "/status/badge.svg", timeout=5):
                     return
             except OSError:
                 if self.proc.poll() is not None:
                     raise RuntimeError("the test server exited at start")
                 time.sleep(0.2)
-        raise RuntimeError("the test server did not answer within 90 s")
+        raise RuntimeError(f"the test server did not answer within {timeout:.0f} s")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -55,6 +55,7 @@ def _axe(page) -> list:
     return page.evaluate(AXE_RUN)
 
 
+@pytest.mark.slow(seconds=40)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_console_pages_pass_axe(live_server, watched, showcase, scheme):
     admin = make_user("admin", password=PASSWORD)

@@ -157,14 +157,14 @@ def test_uptime_bars_have_a_legend_a_date_axis_and_tap_details_with_30_days_on_a
     expect(phone.locator(".uptime-legend")).to_contain_text("Major outage")
     expect(phone.locator(".uptime-legend")).to_contain_text("No data")
     assert phone.locator(".component .bar li:visible").count() == 30
-    axis = phone.locator(".component .axis").first.inner_text()
+    axis = phone.locator(".component .bar-axis").first.inner_text()
     assert "30 days ago" in axis and "Today" in axis and "90" not in axis
     phone.locator(".component .bar li:visible").last.tap()
     expect(phone.locator(".component .day-detail").first).to_contain_text("uptime", timeout=WAIT_MS)
     desk = watched(viewport={"width": 1280, "height": 900}).page
     desk.goto(live_server.url + "/status")
     assert desk.locator(".component .bar li:visible").count() == 90
-    assert "90 days ago" in desk.locator(".component .axis").first.inner_text()
+    assert "90 days ago" in desk.locator(".component .bar-axis").first.inner_text()
 
 
 def test_history_pages_through_incidents_and_maintenance(live_server, watched, api):

@@ -100,3 +100,24 @@ def test_pages_render_from_the_database_when_redis_is_down(app, api):
         db.session.remove()
         db.engine.dispose()
         down.extensions["redis"].close()
+
+
+def test_a_thrown_away_app_stops_its_cache_listener(other_app):
+    import threading
+
+    from tests.mailsink import free_port
+
+    cut_off = other_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    generation = cut_off.extensions["public_generation"]
+    with cut_off.app_context():
+        try:
+            generation.current()  # starts the listener; Redis is unreachable
+        except Exception:
+            pass
+    listener = generation._listener
+    assert listener is not None and listener.is_alive()
+
+    generation.stop()
+
+    assert not listener.is_alive()
+    assert "public-cache-listener" not in [t.name for t in threading.enumerate() if t is listener]

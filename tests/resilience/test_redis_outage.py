@@ -20,7 +20,7 @@ from tests.stream.sse_client import SSEClient
 from .conftest import call, count, scalars
 from .procs import Sink, SmtpSink, wait_for
 
-pytestmark = pytest.mark.resilience
+pytestmark = [pytest.mark.resilience, pytest.mark.slow(seconds=15)]
 
 SUBSCRIBERS = ["ops@example.com", "cto@example.com"]
 # The public page and its JSON; whichever this build serves is checked.

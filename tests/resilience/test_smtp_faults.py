@@ -12,7 +12,7 @@ from tests.stream.servers import free_port
 from .conftest import call, count, scalars
 from .procs import Sink, SmtpSink, wait_for
 
-pytestmark = pytest.mark.resilience
+pytestmark = [pytest.mark.resilience, pytest.mark.slow(seconds=12)]
 
 ADDRESSES = [f"reader{n}@example.com" for n in range(5)]
 

@@ -18,7 +18,7 @@ from tests.conftest import make_token
 from .conftest import call, kill, scalars
 from .procs import Sink, SmtpSink, wait_for
 
-pytestmark = pytest.mark.resilience
+pytestmark = [pytest.mark.resilience, pytest.mark.slow(seconds=15)]
 
 SUBSCRIBERS = 120
 ACCEPT_BEFORE_STALL = 70
@@ -44,7 +44,7 @@ def test_worker_killed_mid_send_leaves_nothing_sending_and_resends_no_sent_row(s
         status, body = call(web, make_token("responder"), "POST", "/api/incidents",
                             {"title": "Mail storm", "severity": "SEV1"})
         assert status == 201, body
-        wait_for(lambda: sink.handler.stalled >= LANES, 60, "both send lanes to stall")
+        wait_for(lambda: sink.handler.stalled >= LANES, 180, "both send lanes to stall")
         kill(first)
 
         at_kill = {d.id: (d.status, d.message_id) for d in _deliveries()}

@@ -10,7 +10,7 @@ from statuspage.services.context import SYSTEM
 def test_the_steps_run_in_their_declared_order(app):
     assert [name for name, _ in outbox.pipeline(app).steps()] == [
         "invalidate the public cache", "publish to the live stream", "schedule maintenance windows",
-        "email fan-out", "email sends"]
+        "refresh the static snapshot", "queue subscriber imports", "email fan-out", "email sends"]
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def test_expired_lease_is_recovered_and_sent_once(api, smtp, run_worker):
     db.session.execute(db.update(EmailDelivery).values(updated_at=utcnow() - timedelta(days=1)))
     db.session.commit()
     tick = sweeps.tick()
-    assert (tick["fanout"], tick["recovered"], tick["requeued"]) == (0, 0, 0)
+    assert (tick["fanout"], tick["recovered"], tick["requeued"], tick["digests"]) == (0, 0, 0, 0)
     assert dispatch.send_batch([row_id])["sent"] == 0
     assert len(sink.messages) == 1
 

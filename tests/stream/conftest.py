@@ -17,6 +17,15 @@ def _empty_stream(app):
     redis_client.client.delete(app.config["STREAM_KEY"])
 
 
+@pytest.fixture
+def short_streams(app):
+    """Streams that end by themselves within a second, so a test client can read a whole body."""
+    saved = {k: app.config[k] for k in ("STREAM_MAX_AGE_SECONDS", "STREAM_HEARTBEAT_SECONDS")}
+    app.config.update(STREAM_MAX_AGE_SECONDS=0.3, STREAM_HEARTBEAT_SECONDS=0.1)
+    yield
+    app.config.update(saved)
+
+
 @pytest.fixture(scope="module")
 def web(app, instance_dir, tmp_path_factory):
     server = WebServer(base_env(instance_dir), tmp_path_factory.mktemp("web"))

@@ -69,10 +69,16 @@ class WebServer(Process):
         super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
                           f"127.0.0.1:{self.port}", "wsgi:app"], env,
                          log_dir / f"gunicorn-{self.port}.log")
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # nobody else holds it yet: never leave it running
+            raise
 
-    def _wait_ready(self, attempts: int = 300) -> None:
-        for _ in range(attempts):
+    def _wait_ready(self, timeout: float = 180.0) -> None:
+        # A deadline against hangs, generous for a machine loaded by parallel test runs.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + self.output())
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
@@ -101,8 +107,12 @@ class WebServer(Process):
 class Worker(Process):
     """``flask worker`` (RQ plus the outbox relay), as the Procfile runs it."""
 
+    started = 0  # several workers in one test each get their own log
+
     def __init__(self, env: dict, log_dir: Path):
-        super().__init__([str(BIN / "flask"), "worker"], env, log_dir / f"worker-{os.getpid()}.log")
+        Worker.started += 1
+        super().__init__([str(BIN / "flask"), "worker"], env,
+                         log_dir / f"worker-{os.getpid()}-{Worker.started}.log")
 
 
 class RedisServer(Process):

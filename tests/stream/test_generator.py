@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.conftest import make_incident
 from statuspage.extensions import redis_client
-from statuspage.stream.hub import Hub, Subscriber
+from statuspage.stream.hub import Entry, Hub, Subscriber
 from statuspage.stream.views import Settings, generate
 
 from .servers import free_port
@@ -79,3 +79,33 @@ def test_a_credential_that_cannot_be_checked_counts_as_revoked(other_app, tmp_pa
         check = _still_allowed(Credential("token", 1))
     assert check() is False
     assert "credential check failed" in caplog.text
+
+
+def test_a_busy_stream_is_checked_although_no_heartbeat_is_ever_due(app):
+    """The queue is never empty when the generator looks, so no heartbeat can fall due;
+    the credential is still checked every interval and the stream ends on a refusal."""
+    import time
+
+    hub = app.extensions["stream_hub"]
+    subscriber = hub.subscribe()
+    checks = []
+
+    def allowed():
+        checks.append(subscriber.queue.qsize())
+        return len(checks) < 3
+
+    stream = generate(hub, subscriber, "admin", None,
+                      Settings(heartbeat=0.02, max_age=600, retry_ms=1000), allowed)
+    assert next(stream).startswith(b": stream open")
+    sent, n, deadline = [], 0, time.monotonic() + 30
+    while time.monotonic() < deadline:
+        n += 1
+        subscriber.queue.put(Entry(f"{n}-0", (n, 0), "PING", "{}", None))
+        chunk = next(stream, None)
+        if chunk is None:
+            break
+        sent.append(chunk)
+    assert sent[-1] == b": access revoked\n\n"
+    assert b": heartbeat\n\n" not in sent
+    assert len(checks) == 3 and all(size >= 1 for size in checks)  # busy at every check
+    assert sum(chunk.startswith(b"event: PING") for chunk in sent) > 3

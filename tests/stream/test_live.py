@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from statuspage.extensions import db, redis_client
@@ -13,6 +14,8 @@ from tests.conftest import make_token, make_user
 from tests.helpers import session_key_for
 from .conftest import call, create_incident
 from .sse_client import Comment, SSEClient
+
+pytestmark = pytest.mark.slow
 
 
 def test_public_stream_opens_with_comment_retry_and_streaming_headers(web):

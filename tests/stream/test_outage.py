@@ -18,6 +18,8 @@ from .conftest import create_incident
 from .servers import RedisServer, WebServer, Worker, base_env
 from .sse_client import SSEClient
 
+pytestmark = pytest.mark.slow
+
 
 class PrivateRedis:
     """A Redis only this test uses, so stopping it disturbs nobody.

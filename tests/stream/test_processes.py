@@ -1,11 +1,15 @@
 """Two web processes on different ports sharing Redis, and the maximum stream age."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import make_token
 
 from .conftest import create_incident
 from .servers import WebServer, base_env
 from .sse_client import Comment, SSEClient
+
+pytestmark = pytest.mark.slow(seconds=25)
 
 
 def test_event_written_through_one_process_reaches_a_client_of_another(instance_dir, tmp_path):

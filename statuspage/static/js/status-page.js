@@ -1,6 +1,7 @@
 // Alpine components of the public pages: live banner, components, incidents, toast.
 import { announcement, bannerSentence, fromSnapshot, impactLabel, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
-import { openStream } from "./lib/stream.js";
+import { startPolling } from "./lib/poller.js";
+import { cappedBackoff, openStream } from "./lib/stream.js";
 import { say } from "./lib/words.js";
 import { addDays, dayTitle, formatLocal } from "./lib/timefmt.js";
 
@@ -51,18 +52,40 @@ export function registerStatusPage(Alpine) {
 
   Alpine.data("livePage", () => ({
     stream: null,
+    poller: null,
     toastTimer: null,
     init() {
       const snapshot = readJson("live-snapshot");
       if (!snapshot) return;
       store().state = fromSnapshot(snapshot);
+      // Both advertised by the server on the page; the defaults match its own.
+      const pollSeconds = Number(this.$el.dataset.pollSeconds) || 10;
+      const retrySeconds = Number(this.$el.dataset.streamRetrySeconds) || 30;
       this.stream = openStream(STREAM_URL, {
         lastEventId: snapshot.last_event_id,
         onEvent: (type, data) => this.handle(type, data),
-        onState: (state) => { store().connection = state; },
+        onState: (state) => this.connectionChanged(state, pollSeconds),
+        retryDelay: (attempt) => cappedBackoff(attempt, retrySeconds),
       });
     },
-    destroy() { this.stream?.close(); },
+    destroy() { this.stream?.close(); this.poller?.stop(); },
+    connectionChanged(state, pollSeconds) {
+      if (state === "open") {
+        this.poller?.stop();
+        this.poller = null;
+      } else if (state === "closed" && !this.poller) {
+        // Refused (the server's stream cap) or cut off: poll the cached document until
+        // a stream opens again; each snapshot moves the stream's resume point with it.
+        this.poller = startPolling(STATUS_URL, {
+          intervalSeconds: pollSeconds,
+          onSnapshot: (document) => {
+            store().state = fromSnapshot(document);
+            this.stream?.setLastEventId(document.last_event_id);
+          },
+        });
+      }
+      store().connection = state === "closed" ? "polling" : state;
+    },
     async refetch() {
       try {
         // "no-cache": revalidate (ETag) instead of reusing the copy max-age allows.
@@ -89,7 +112,8 @@ export function registerStatusPage(Alpine) {
   }));
 
   Alpine.data("banner", () => ({
-    init() { this.$refs.server?.remove(); },
+    // Without live state (a static copy) the server's rendering stays.
+    init() { if (store().state) this.$refs.server?.remove(); },
     get state() { return store().state; },
     get indicator() { return this.state?.indicator ?? this.$el.dataset.indicator; },
     get description() { return this.state?.description ?? ""; },
@@ -125,7 +149,8 @@ export function registerStatusPage(Alpine) {
   }));
 
   Alpine.data("incidentList", () => ({
-    init() { this.$refs.server?.remove(); },
+    // Without live state (a static copy) the server's rendering stays.
+    init() { if (store().state) this.$refs.server?.remove(); },
     get incidents() { return store().state?.incidents ?? []; },
     get empty() { return this.incidents.length === 0; },
     href(incident) { return `/status/incidents/${incident.id}`; },

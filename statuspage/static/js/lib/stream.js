@@ -21,14 +21,28 @@ export function backoff(attempt) {
 }
 
 /**
+ * The wait before reopening a stream that closed for good, when the server may be
+ * refusing streams at its cap (an EventSource cannot read the 503's Retry-After):
+ * the first retry is quick (a restart), later ones wait about ``retrySeconds``
+ * (jittered from 1x to 2x, like the server's Retry-After) while the page polls.
+ */
+export function cappedBackoff(attempt, retrySeconds, random = Math.random) {
+  if (attempt === 0) return backoff(0);
+  return Math.max(backoff(attempt), Math.round(retrySeconds * 1000 * (1 + random())));
+}
+
+/**
  * Open ``url`` and call ``onEvent(type, data, id)`` for every event, in order.
  * ``lastEventId`` is where to start (the page's render position); ``types``
- * the event names to listen for (the admin stream carries more).
- * Returns ``{close(), lastEventId()}``. ``EventSourceImpl`` and ``schedule``
- * are injectable for tests.
+ * the event names to listen for (the admin stream carries more); ``retryDelay(attempt)``
+ * the wait before reopening a closed stream.
+ * Returns ``{close(), lastEventId(), setLastEventId(id)}`` (the latter when the caller
+ * refreshed its state another way, e.g. by polling). ``EventSourceImpl`` and
+ * ``schedule`` are injectable for tests.
  */
 export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl = globalThis.EventSource,
-  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null, types = EVENT_TYPES } = {}) {
+  schedule = (fn, ms) => setTimeout(fn, ms), lastEventId = null, types = EVENT_TYPES,
+  retryDelay = backoff } = {}) {
   // Start from the stream position the page was rendered at, so events that
   // happened between rendering and connecting are replayed too.
   let lastId = lastEventId;
@@ -43,7 +57,7 @@ export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl =
       if (closed) return;
       if (source.readyState === CLOSED) {
         onState("closed");
-        schedule(connect, backoff(attempts++));
+        schedule(connect, retryDelay(attempts++));
       } else {
         onState("reconnecting");
       }
@@ -61,5 +75,6 @@ export function openStream(url, { onEvent, onState = () => {}, EventSourceImpl =
   return {
     close() { closed = true; source?.close(); },
     lastEventId: () => lastId,
+    setLastEventId(id) { if (id) lastId = id; },
   };
 }

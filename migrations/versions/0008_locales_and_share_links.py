@@ -1,15 +1,15 @@
 """subscribers keep a locale; share links open a private page; visibility and default locale settings
 
-Revision ID: 0006_locales_and_share_links
-Revises: 0005_page_settings
+Revision ID: 0008_locales_and_share_links
+Revises: 0007_page_settings
 Create Date: 2026-12-01 21:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_locales_and_share_links"
-down_revision = "0005_page_settings"
+revision = "0008_locales_and_share_links"
+down_revision = "0007_page_settings"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """page settings and brand: one row (name, logo, favicon, accent, links, announcement, zone)
 
-Revision ID: 0005_page_settings
-Revises: 0004_user_sessions
+Revision ID: 0007_page_settings
+Revises: 0006_alerts_monitors
 Create Date: 2026-12-01 21:30:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_page_settings"
-down_revision = "0004_user_sessions"
+revision = "0007_page_settings"
+down_revision = "0006_alerts_monitors"
 branch_labels = None
 depends_on = None
 

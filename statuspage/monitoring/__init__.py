@@ -1,0 +1,1 @@
+"""Built-in monitors at run time: the probes and the worker's scheduling loop."""

@@ -1,0 +1,131 @@
+"""A static copy of the whole public site, for any static host or CDN.
+
+Every public page, document, feed, badge and calendar is rendered through the app
+itself (bypassing the response cache, so the copy is exactly what readers get),
+written as files, and its links rewritten to relative ones: the copy works from
+any directory of any host, or from disk. Pages say when they were generated and
+open no live stream. :func:`refresh` builds a new copy next to the old one and
+swaps a symlink to it, so a reader never sees a half-written site.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import re
+import shutil
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask
+
+from ..services import public_documents
+from ..services.statuspage_v2 import DOCUMENTS as V2_DOCUMENTS
+from .fastpath import SNAPSHOT_ENVIRON
+
+log = logging.getLogger(__name__)
+
+_LINK_RE = re.compile(r'(\b(?:href|src|action)=")(/[^"]*)(")')
+KEEP_BUILDS = 2  # the current copy and the one before it (a reader may still be reading it)
+
+
+def routes(index: dict) -> dict[str, str]:
+    """Every exported URL (path and query) → the file it is written to."""
+    files = {"/status": "status/index.html", "/status/history": "status/history/index.html",
+             "/status/embed": "status/embed/index.html",
+             "/api/public/status": "api/public/status.json",
+             "/api/public/uptime": "api/public/uptime.json",
+             "/history.atom": "history.atom", "/history.rss": "history.rss",
+             "/status/maintenance.ics": "status/maintenance.ics",
+             "/status/badge.svg": "status/badge.svg"}
+    files.update({f"/api/v2/{name}.json": f"api/v2/{name}.json" for name in V2_DOCUMENTS})
+    for month in index["months"]:
+        files[f"/status/history?month={month}"] = f"status/history/{month}/index.html"
+    for iid in index["incidents"]:
+        files[f"/status/incidents/{iid}"] = f"status/incidents/{iid}/index.html"
+        files[f"/api/public/incidents/{iid}"] = f"api/public/incidents/{iid}.json"
+    for iid in index["postmortems"]:
+        files[f"/status/incidents/{iid}/postmortem"] = f"status/incidents/{iid}/postmortem/index.html"
+        files[f"/api/public/incidents/{iid}/postmortem"] = f"api/public/incidents/{iid}/postmortem.json"
+    for cid in index["components"]:
+        files[f"/status/components/{cid}/badge.svg"] = f"status/components/{cid}/badge.svg"
+    return files
+
+
+def _relative(target: str, page: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def rewrite_links(html: str, page: str, files: dict[str, str], base_url: str) -> str:
+    """Root-relative links → relative paths to the exported files (static assets by path);
+    links to what the copy does not hold (subscribing, the console) → the live app."""
+    def replace(match: re.Match) -> str:
+        url = match.group(2).replace("&amp;", "&")
+        path, _, fragment = url.partition("#")
+        if path in files:
+            new = _relative(files[path], page)
+        elif path.startswith("/static/"):
+            new = _relative(path.split("?", 1)[0].lstrip("/"), page)
+        elif path == "/":
+            new = _relative("index.html", page)
+        else:
+            new = base_url + path
+        return match.group(1) + new + (f"#{fragment}" if fragment else "") + match.group(3)
+
+    return _LINK_RE.sub(replace, html)
+
+
+_INDEX_HTML = ('<!doctype html><meta charset="utf-8"><title>Status</title>'
+               '<meta http-equiv="refresh" content="0; url=status/index.html">'
+               '<a href="status/index.html">Current status</a>\n')
+
+
+def export(app: Flask, target: Path) -> int:
+    """Write the whole public site into ``target`` (created); returns the number of files."""
+    generated_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    with app.app_context():
+        files = routes(public_documents.export_index())
+    base_url = app.config["PUBLIC_BASE_URL"]
+    client = app.test_client()
+    target.mkdir(parents=True, exist_ok=True)
+    for url, name in files.items():
+        response = client.get(url, environ_overrides={SNAPSHOT_ENVIRON: generated_at})
+        if response.status_code != 200:
+            raise RuntimeError(f"exporting {url}: HTTP {response.status_code}")
+        body = response.get_data()
+        if name.endswith(".html"):
+            body = rewrite_links(body.decode(), name, files, base_url).encode()
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    (target / "index.html").write_text(_INDEX_HTML)
+    # The console's assets stay out: the copy is the public site only.
+    shutil.copytree(app.static_folder, target / "static", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("admin", "admin.css"))
+    return len(files) + 1
+
+
+def refresh(app: Flask, link: Path) -> Path:
+    """Build a new copy beside ``link`` and point ``link`` (a symlink) at it atomically.
+
+    ``link`` may also be an existing real directory (say, one an operator made with
+    ``flask export-static``): it is then written in place.
+    """
+    link = link.absolute()
+    if link.is_dir() and not link.is_symlink():
+        export(app, link)
+        return link
+    builds = link.parent / f".{link.name}.builds"
+    build = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    started = time.monotonic()
+    count = export(app, build)
+    temporary = link.parent / f".{link.name}.{uuid.uuid4().hex}"
+    os.symlink(build, temporary)
+    os.replace(temporary, link)  # rename(2): readers see the old copy or the new, never a mix
+    for old in sorted(builds.iterdir())[:-KEEP_BUILDS]:
+        shutil.rmtree(old, ignore_errors=True)
+    log.info("static snapshot refreshed: %d files in %.2f s at %s", count,
+             time.monotonic() - started, build)
+    return build

@@ -1,0 +1,126 @@
+"""``flask export-static`` and the worker's refresh of the static copy of the public site."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from statuspage.extensions import redis_client
+from statuspage.jobs import snapshot as snapshot_jobs
+from tests.conftest import make_component, make_incident
+from tests.public.builders import make_maintenance, make_postmortem
+
+LINK_RE = re.compile(r'\b(?:href|src)="([^"#]*)')
+
+
+@pytest.fixture
+def site(api):
+    group = api.post("/api/component-groups", json={"name": "Core"}).json
+    core = make_component(api, "API", group_id=group["id"])
+    web = make_component(api, "Web")
+    active = make_incident(api, title="Elevated errors", severity="SEV2", summary="Looking.",
+                           components=[{"id": core["id"], "status": "partial_outage"}])
+    resolved = make_incident(api, title="Old outage", severity="SEV1")
+    api.post(f"/api/incidents/{resolved['id']}/transition", json={"to": "resolved", "message": "Fixed."})
+    make_postmortem(resolved["id"])
+    hidden = make_incident(api, title="Internal only", severity="SEV4", visibility="internal")
+    make_maintenance("Database upgrade", component_ids=[core["id"]])
+    return {"components": [core, web], "active": active, "resolved": resolved, "hidden": hidden}
+
+
+def export(runner, directory: Path) -> Path:
+    result = runner.invoke(args=["export-static", str(directory)])
+    assert result.exit_code == 0, result.output
+    return directory
+
+
+def test_the_copy_holds_the_whole_public_site_with_working_relative_links(runner, site, tmp_path, client):
+    out = export(runner, tmp_path / "site")
+    assert out.is_symlink()  # swapped atomically: a fresh build behind a symlink
+    active, resolved = site["active"]["id"], site["resolved"]["id"]
+    expected = ["index.html", "status/index.html", "status/history/index.html", "status/embed/index.html",
+                f"status/incidents/{active}/index.html", f"status/incidents/{resolved}/index.html",
+                f"status/incidents/{resolved}/postmortem/index.html",
+                "api/public/status.json", "api/public/uptime.json", f"api/public/incidents/{active}.json",
+                f"api/public/incidents/{resolved}/postmortem.json", "api/v2/summary.json",
+                "api/v2/scheduled-maintenances/upcoming.json", "history.atom", "history.rss",
+                "status/maintenance.ics", "status/badge.svg", "static/js/status-page.js",
+                "static/vendor/alpinejs-csp-3.17.4.esm.min.js", "static/css/public.css"]
+    expected += [f"status/components/{c['id']}/badge.svg" for c in site["components"]]
+    missing = [name for name in expected if not (out / name).is_file()]
+    assert missing == []
+    assert not (out / f"status/incidents/{site['hidden']['id']}").exists()
+    assert not (out / "static/js/admin").exists()
+
+    checked = 0
+    for page in out.rglob("*.html"):
+        for link in LINK_RE.findall(page.read_text()):
+            if not link or link.startswith(("http://status.test/", "href(")):
+                continue  # the live app (subscribing), or an Alpine expression
+            assert not link.startswith("/"), (page, link)
+            assert (page.parent / link).resolve().is_file(), (page, link)
+            checked += 1
+    assert checked > 100
+
+    status_page = (out / "status/index.html").read_text()
+    assert "Elevated errors" in status_page and "A static copy of this page, generated" in status_page
+    assert 'id="live-snapshot"' not in status_page  # no live stream from a static host
+    assert 'href="http://status.test/subscriptions/"' in status_page
+    document = json.loads((out / "api/public/status.json").read_text())
+    assert [i["title"] for i in document["incidents"]] == ["Elevated errors"]
+    assert "BEGIN:VCALENDAR" in (out / "status/maintenance.ics").read_text()
+    # The live site is not touched by the export's rendering.
+    assert "A static copy" not in client.get("/status").get_data(as_text=True)
+
+
+def test_re_export_swaps_the_symlink_and_keeps_two_builds(runner, site, tmp_path, api):
+    out = export(runner, tmp_path / "site")
+    first = os.readlink(out)
+    make_incident(api, title="Second thoughts", severity="SEV3")
+    export(runner, out)
+    export(runner, out)
+    assert os.readlink(out) != first
+    assert "Second thoughts" in (out / "status/index.html").read_text()
+    assert len(list((tmp_path / ".site.builds").iterdir())) == 2
+
+
+def test_an_existing_directory_is_written_in_place(runner, site, tmp_path):
+    target = tmp_path / "plain"
+    target.mkdir()
+    export(runner, target)
+    assert not target.is_symlink() and (target / "status/index.html").is_file()
+
+
+@pytest.fixture
+def snapshot_dir(app, tmp_path):
+    app.config["STATIC_SNAPSHOT_DIR"] = str(tmp_path / "live-copy")
+    redis_client.client.delete(snapshot_jobs._PENDING)
+    yield Path(app.config["STATIC_SNAPSHOT_DIR"])
+    app.config["STATIC_SNAPSHOT_DIR"] = None
+
+
+def test_a_public_change_refreshes_the_copy_through_the_worker_once_per_burst(snapshot_dir, api, run_worker):
+    component = make_component(api, "API")
+    run_worker()
+    assert (snapshot_dir / "status/index.html").is_file()
+    built = os.readlink(snapshot_dir)
+
+    for status in ("degraded_performance", "partial_outage", "major_outage"):
+        api.patch(f"/api/components/{component['id']}", json={"status": status})
+    from rq import Queue
+
+    queued = Queue(snapshot_jobs.QUEUE, connection=redis_client.client).get_job_ids()
+    assert len(queued) == 1, "a burst of commits queues one refresh"
+    run_worker()
+    assert os.readlink(snapshot_dir) != built
+    assert "Major System Outage" in (snapshot_dir / "status/index.html").read_text()
+    assert not redis_client.client.exists(snapshot_jobs._PENDING)
+
+
+def test_without_a_snapshot_directory_nothing_is_queued(app, snapshot_dir, api):
+    app.config["STATIC_SNAPSHOT_DIR"] = None
+    make_component(api, "Web")
+    assert not redis_client.client.exists(snapshot_jobs._PENDING)
