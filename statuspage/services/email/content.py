@@ -143,6 +143,9 @@ class Builder:
         with force_locale("en"):
             shown = {key: label(ctx[key]) for key in ("status", "previous_status") if key in ctx}
             shown.update({key: when(ctx[key]) for key in ("starts", "ends", "posted") if key in ctx})
+        if "text" in ctx:  # chat converts the Markdown itself; the email's text part is plain
+            shown["text"] = (ctx["postmortem"].get("summary", "") if ctx["postmortem"]
+                             else ctx["update"].get("body", ""))
         return {**ctx, **shown}
 
     def _component_names(self, maintenance_id: Optional[int], maintenance: dict) -> list[str]:
