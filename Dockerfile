@@ -22,6 +22,8 @@ WORKDIR /app
 COPY --chown=root:root wsgi.py gunicorn.conf.py Procfile ./
 COPY --chown=root:root migrations ./migrations
 COPY --chown=root:root statuspage ./statuspage
+# Message catalogues are build output: compiled here, never committed (the app runs read-only).
+RUN /opt/venv/bin/pybabel compile -d statuspage/translations -D messages >/dev/null
 
 # Runtime files (SQLite, metric files, the dev secret key) live in a volume, not the image.
 ENV PATH=/opt/venv/bin:$PATH \

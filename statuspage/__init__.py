@@ -33,7 +33,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from flask import Flask
 
     from . import embedded_redis, metrics
-    from . import admin, after_commit, cli, db as _db_events, health, logs, tracing, web  # noqa: F401
+    from . import admin, after_commit, cli, db as _db_events, health, i18n, logs, tracing, web  # noqa: F401
     from .api import bp as api_bp
     from .api import problems
     from .config import instance_path as configured_instance_path
@@ -67,6 +67,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     redis_client.init_app(app)
     logs.init_app(app)
     web.init_app(app)
+    i18n.init_app(app)
     metrics.init_app(app, collectors=(DomainCollector(),))
     health.init_app(app)
     problems.init_app(app)
@@ -85,9 +86,10 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
 
 
 def _init_public(app: Flask) -> None:
-    from . import markdown, metrics, public, security
+    from . import markdown, metrics, public, security, visibility
 
     security.init_app(app)
+    visibility.init_app(app)
     markdown.init_app(app)
     public.init_app(app)
     fast = app.extensions.get("public_fastpath")

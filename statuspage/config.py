@@ -85,6 +85,13 @@ def prometheus_multiproc_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+def _visibility(value: str | None) -> str:
+    value = (value or "public").strip().lower()
+    if value not in {"public", "private"}:
+        raise RuntimeError("VISIBILITY must be 'public' or 'private'")
+    return value
+
+
 def instance_path(env: dict | None = None) -> str | None:
     """The instance folder named by ``INSTANCE_PATH`` (None: Flask's default, ``instance/``)."""
     return (os.environ if env is None else env).get("INSTANCE_PATH") or None
@@ -109,6 +116,10 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PAGE_NAME": env.get("PAGE_NAME", "Acme Cloud"),
         "PAGE_TIMEZONE": env.get("PAGE_TIMEZONE", "UTC"),
+        # Readers' language when neither ?lang=, a cookie nor Accept-Language chooses one.
+        "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "en"),
+        # "private": every reader surface needs a sign-in, an API token or a share link.
+        "VISIBILITY": _visibility(env.get("VISIBILITY")),
         "PUBLIC_CACHE": _bool(env.get("PUBLIC_CACHE"), True),  # off: benchmarks of the uncached path
         # A static copy of the public site the worker keeps current (a symlink it swaps).
         "STATIC_SNAPSHOT_DIR": env.get("STATIC_SNAPSHOT_DIR") or None,

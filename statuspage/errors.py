@@ -1,10 +1,12 @@
 """Domain errors. Each carries the HTTP status it maps to; services never build responses."""
 from __future__ import annotations
 
+from .domain.locales import N_
+
 
 class DomainError(Exception):
     status = 400
-    title = "Bad request"
+    title = N_("Bad request")
     type_slug = "bad-request"
 
     def __init__(self, detail: str = "", **extra):
@@ -19,18 +21,18 @@ class BadRequest(DomainError):
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = N_("Not found")
     type_slug = "not-found"
 
 
 class Conflict(DomainError):
     status = 409
-    title = "Conflict"
+    title = N_("Conflict")
     type_slug = "conflict"
 
 
 class InvalidTransition(Conflict):
-    title = "Transition not allowed"
+    title = N_("Transition not allowed")
     type_slug = "invalid-transition"
 
     def __init__(self, current: str, requested: str, allowed: list[str], subject: str = "An incident"):
@@ -43,7 +45,7 @@ class InvalidTransition(Conflict):
 
 class ValidationFailed(DomainError):
     status = 422
-    title = "Validation failed"
+    title = N_("Validation failed")
     type_slug = "validation-error"
 
     def __init__(self, errors: dict, detail: str = "The request body is not valid.", **extra):
@@ -52,30 +54,30 @@ class ValidationFailed(DomainError):
 
 class Unauthorized(DomainError):
     status = 401
-    title = "Unauthorized"
+    title = N_("Unauthorized")
     type_slug = "unauthorized"
 
 
 class Forbidden(DomainError):
     status = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
     type_slug = "forbidden"
 
 
 class IdempotencyConflict(Conflict):
-    title = "Request in progress"
+    title = N_("Request in progress")
     type_slug = "idempotency-in-flight"
 
 
 class IdempotencyMismatch(DomainError):
     status = 422
-    title = "Idempotency key reused"
+    title = N_("Idempotency key reused")
     type_slug = "idempotency-key-reused"
 
 
 class RateLimited(DomainError):
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
     type_slug = "rate-limited"
 
     def __init__(self, detail: str, retry_after: int):
@@ -85,7 +87,7 @@ class RateLimited(DomainError):
 
 class ServiceUnavailable(DomainError):
     status = 503
-    title = "Service unavailable"
+    title = N_("Service unavailable")
     type_slug = "service-unavailable"
 
 

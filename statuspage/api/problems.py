@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, Response, current_app, json, render_template, request
 from marshmallow import ValidationError
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
@@ -39,7 +40,8 @@ def _domain_error(exc: DomainError):
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return problem(exc.status, exc.title, exc.detail, exc.type_slug, headers, **exc.extra)
+    # Readers' surfaces answer in the reader's language; the console's API stays English.
+    return problem(exc.status, gettext(exc.title), exc.detail, exc.type_slug, headers, **exc.extra)
 
 
 def _validation_error(exc: ValidationError):

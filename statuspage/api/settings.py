@@ -14,11 +14,12 @@ TAGS = ("settings",)
 @endpoint("The page's settings and brand", role="admin", response=SettingsSchema,
           errors=(401, 403), tags=TAGS)
 def get_settings():
-    return settings.current()
+    return SettingsSchema().dump(settings.current())
 
 
 @bp.patch("/settings")
 @endpoint("Change the page's settings and brand", role="admin", body=SettingsPatchSchema,
           response=SettingsSchema, write=True, errors=(400, 401, 403, 415, 422, 429), tags=TAGS)
 def patch_settings(body):
-    return settings.update(current_actor(), body)
+    # Dumped here: a plain dict is sent as is, and its datetimes would become HTTP dates.
+    return SettingsSchema().dump(settings.update(current_actor(), body))

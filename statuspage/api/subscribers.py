@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, json
 
+from ..i18n import reader_locale
 from ..net import client_ip
 from ..schemas.subscribers import (
     AcceptedSchema,
@@ -40,7 +41,7 @@ def subscribe(body):
     else:
         subscribers.subscribe(body["email"], incident_id=body.get("incident_id"),
                               component_ids=body.get("component_ids"), ip=client_ip(),
-                              mode=body.get("mode"))
+                              mode=body.get("mode"), locale=body.get("locale") or reader_locale())
     return dict(ACCEPTED)
 
 

@@ -7,6 +7,7 @@ generated from :func:`vocabulary` by ``python -m statuspage.domain.statuses``
 from __future__ import annotations
 
 from .deliveries import DeliveryState
+from .locales import N_
 
 COMPONENT_STATUSES = (
     "operational",
@@ -24,15 +25,15 @@ ACTION_ITEM_STATUSES = ("open", "in_progress", "done")
 DELIVERY_STATUSES = tuple(state.value for state in DeliveryState)
 
 # Statuspage's incident "impact" per severity.
-SEVERITY_IMPACT = {"SEV1": "critical", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
+SEVERITY_IMPACT = {"SEV1": N_("critical"), "SEV2": N_("major"), "SEV3": N_("minor"), "SEV4": N_("none")}
 
 # What customers read instead of the internal severity labels.
-IMPACT_LABEL = {"critical": "Critical impact", "major": "Major impact", "minor": "Minor impact",
-                "none": "Low impact"}
+IMPACT_LABEL = {"critical": N_("Critical impact"), "major": N_("Major impact"), "minor": N_("Minor impact"),
+                "none": N_("Low impact")}
 
 # How the banner's sentence names a component status ("API is experiencing a major outage").
-BANNER_PHRASE = {"degraded_performance": "degraded performance", "partial_outage": "a partial outage",
-                 "major_outage": "a major outage", "under_maintenance": "scheduled maintenance"}
+BANNER_PHRASE = {"degraded_performance": N_("degraded performance"), "partial_outage": N_("a partial outage"),
+                 "major_outage": N_("a major outage"), "under_maintenance": N_("scheduled maintenance")}
 
 # Worst first; under_maintenance ranks below outages but above degraded.
 _COMPONENT_RANK = {
@@ -45,11 +46,11 @@ _COMPONENT_RANK = {
 
 # Statuspage's page indicator and description for the worst component status.
 _INDICATOR = {
-    "operational": ("none", "All Systems Operational"),
-    "under_maintenance": ("maintenance", "Service Under Maintenance"),
-    "degraded_performance": ("minor", "Degraded Performance"),
-    "partial_outage": ("major", "Partial System Outage"),
-    "major_outage": ("critical", "Major System Outage"),
+    "operational": ("none", N_("All Systems Operational")),
+    "under_maintenance": ("maintenance", N_("Service Under Maintenance")),
+    "degraded_performance": ("minor", N_("Degraded Performance")),
+    "partial_outage": ("major", N_("Partial System Outage")),
+    "major_outage": ("critical", N_("Major System Outage")),
 }
 
 # The calm palette per indicator: green, blue, amber, orange, red.
@@ -58,12 +59,12 @@ INDICATOR_COLOUR = {"none": "#1a7f37", "maintenance": "#0b62a4", "minor": "#9a67
 
 # What readers see for a status value ("nodata": a day before a component existed).
 STATUS_LABEL = {
-    "operational": "Operational", "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage", "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance", "nodata": "No data",
-    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-    "resolved": "Resolved", "scheduled": "Scheduled", "in_progress": "In progress",
-    "verifying": "Verifying", "completed": "Completed",
+    "operational": N_("Operational"), "degraded_performance": N_("Degraded performance"),
+    "partial_outage": N_("Partial outage"), "major_outage": N_("Major outage"),
+    "under_maintenance": N_("Under maintenance"), "nodata": N_("No data"),
+    "investigating": N_("Investigating"), "identified": N_("Identified"), "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"), "scheduled": N_("Scheduled"), "in_progress": N_("In progress"),
+    "verifying": N_("Verifying"), "completed": N_("Completed"),
 }
 
 
@@ -102,6 +103,11 @@ def vocabulary() -> dict:
             "banner_phrases": dict(BANNER_PHRASE)}
 
 
+def indicator_descriptions() -> dict[str, str]:
+    """The page description for each worst component status (``major_outage`` -> ``Major System Outage``)."""
+    return {status: description for status, (_indicator, description) in _INDICATOR.items()}
+
+
 def impact_label(severity: str) -> str:
     """The customer-facing words for an internal severity (``SEV1`` -> ``Critical impact``)."""
     return IMPACT_LABEL[SEVERITY_IMPACT[severity]]
@@ -130,7 +136,8 @@ def banner_sentence(components: list[dict], incidents: list[dict], maintenance_t
     hit_ids = {c["id"] for c in hit}
     incident = next((i for i in incidents if hit_ids & {c["id"] for c in i.get("components", [])}),
                     incidents[0] if incidents else None)
-    return {"lead": lead, "incident": incident and {"id": incident["id"], "title": incident["title"]},
+    return {"lead": lead, "names": [c["name"] for c in hit], "worst": worst if hit else None,
+            "incident": incident and {"id": incident["id"], "title": incident["title"]},
             "maintenance": list(maintenance_titles)}
 
 

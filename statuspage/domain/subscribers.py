@@ -1,6 +1,11 @@
 """A subscriber's state, derived from its timestamps (pure, no Flask)."""
 from __future__ import annotations
 
+from .locales import N_
+
+# How a subscription's state reads on its manage page.
+STATE_WORDS = (N_("confirmed"), N_("pending"), N_("suppressed"), N_("unsubscribed"))
+
 SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
 
 

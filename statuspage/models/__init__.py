@@ -16,6 +16,7 @@ from .maintenance import Maintenance, MaintenanceComponent
 from .outbox import OutboxEvent
 from .postmortems import ActionItem, Postmortem
 from .settings import PageSettings
+from .share_links import ShareLink
 from .subscribers import Delivery, EmailDelivery, Subscriber, SubscriberComponent, SubscriberImport
 from .templates import IncidentTemplate
 from .users import ROLES, ApiToken, User, UserSession
@@ -26,6 +27,7 @@ __all__ = [
     "IdempotencyKey", "Incident", "IngestRecord", "Monitor", "MonitorResult",
     "IncidentComponent", "IncidentTag", "IncidentTemplate", "IncidentUpdate", "Integration",
     "IncidentUpdateComponent", "Maintenance", "MaintenanceComponent", "OutboxEvent",
-    "PageSettings", "Postmortem", "ROLES", "Subscriber", "SubscriberComponent", "SubscriberImport", "User",
+    "PageSettings", "Postmortem", "ROLES", "ShareLink", "Subscriber", "SubscriberComponent",
+    "SubscriberImport", "User",
     "UserSession", "clock_at", "utcnow",
 ]

@@ -22,6 +22,9 @@ class PageSettings(Base):
     footer_links: Mapped[list[Any]] = mapped_column(default=list)
     announcement: Mapped[Optional[str]] = mapped_column(Text)
     time_zone: Mapped[Optional[str]] = mapped_column(String(64))
+    # "public" | "private" (who may read the reader surfaces) and the readers' default language.
+    visibility: Mapped[Optional[str]] = mapped_column(String(8))
+    default_locale: Mapped[Optional[str]] = mapped_column(String(16))
     logo: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
     logo_type: Mapped[Optional[str]] = mapped_column(String(40))
     favicon: Mapped[Optional[bytes]] = mapped_column(LargeBinary)

@@ -49,6 +49,8 @@ class Subscriber(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254))
     scope: Mapped[str] = mapped_column(String(16), default="all")
+    # The language the subscriber chose on the page; every email to them uses it.
+    locale: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     incident_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )

@@ -7,8 +7,9 @@ from email.utils import format_datetime
 from flask import Flask, current_app, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
-from ..domain.pagetime import format_day, format_time, zone
+from ..domain.pagetime import zone
 from ..domain.statuses import impact_label
+from ..i18n import day_text, moment_text, month_text
 from ..services import settings
 from .blueprint import bp
 from .fastpath import SNAPSHOT_ENVIRON
@@ -27,7 +28,7 @@ def subscribe_url(**params) -> str | None:
 
 
 def _pagetime(moment: datetime | None) -> str:
-    return format_time(moment, zone(settings.current()["time_zone"]))
+    return moment_text(moment, zone(settings.current()["time_zone"]))
 
 
 def _pagelocal(moment: datetime | None) -> str:
@@ -38,8 +39,8 @@ def _pagelocal(moment: datetime | None) -> str:
 
 
 def _pagemonth(moment: datetime) -> str:
-    """``January 2026``: the month a moment falls in, in the page's zone."""
-    return moment.astimezone(zone(settings.current()["time_zone"])).strftime("%B %Y")
+    """``January 2026``: the month a moment falls in, in the page's zone and the reader's language."""
+    return month_text(moment.astimezone(zone(settings.current()["time_zone"])).date())
 
 
 def _isotime(moment: datetime | date | None) -> str:
@@ -55,7 +56,7 @@ def _rfc822(moment: datetime) -> str:
 
 
 def _pageday_iso(value: str) -> str:
-    return format_day(date.fromisoformat(value))
+    return day_text(date.fromisoformat(value))
 
 
 def _context() -> dict:
@@ -74,7 +75,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_pagelocal, "pagelocal")
     app.add_template_filter(_pagemonth, "pagemonth")
     app.add_template_filter(impact_label, "impact")
-    app.add_template_filter(format_day, "pageday")
+    app.add_template_filter(day_text, "pageday")
     app.add_template_filter(_pageday_iso, "pageday_iso")
     app.add_template_filter(_rfc822, "rfc822")
     app.context_processor(_context)

@@ -20,8 +20,9 @@ from typing import Callable
 
 import redis
 from flask import Flask, Response, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
+from werkzeug.http import parse_cookie
 
+from .. import i18n, visibility
 from ..extensions import cache, redis_client
 from ..models import (
     Component, ComponentGroup, ComponentStatusChange, Incident, IncidentComponent, IncidentUpdate,
@@ -118,20 +119,24 @@ def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str, int | No
 
 
 def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Response:
-    """A 200 (or 304) for ``name``, rebuilt with ``build`` on a cache miss."""
+    """A 200 (or 304) for ``name`` in the reader's locale, rebuilt with ``build`` on a miss.
+
+    Each locale has its own entry (and so its own ETag). Answers that depend on
+    who asks (a private page, a signed-in reader) are never held by the fast
+    path and are marked private by :mod:`..visibility`.
+    """
     def _bytes() -> bytes:
         body = build()
         return body.encode() if isinstance(body, str) else body
 
-    g.public_response = True
-    body, etag, generation = _lookup(name, _bytes)
-    if generation is not None:
+    body, etag, generation = _lookup(f"{name}:{i18n.locale_code()}", _bytes)
+    if generation is not None and not visibility.personal():
         rule = request.url_rule.rule if request.url_rule else request.path
         request.environ[ENVIRON_KEY] = (generation, etag, body, rule)
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.vary.add("Accept-Encoding")
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     return response.make_conditional(request)
 
 
@@ -156,21 +161,30 @@ def invalidate_after_commit(committed: Committed) -> None:
         invalidate()
 
 
-class PublicSessionInterface(SecureCookieSessionInterface):
-    """Cached public responses are the same for everyone, so they must not say
-    "Vary: Cookie" (Flask-Login touches the session on every response, which
-    would make shared caches keep one copy per visitor)."""
+def _fast_path_hooks(app: Flask):
+    """The fast path's view of a request: its locale, and whether only Flask may answer it."""
+    session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
 
-    def save_session(self, app, session, response):
-        super().save_session(app, session, response)
-        if g.get("public_response") and not session.modified:
-            response.vary.discard("cookie")  # lower case: HeaderSet compares it as given
+    def cookies(environ) -> dict:
+        return parse_cookie(environ.get("HTTP_COOKIE", ""))
+
+    def variant(environ) -> str:
+        # "" when the reader chose nothing: the page default (a stored setting) answers.
+        query = dict(part.partition("=")[::2] for part in environ.get("QUERY_STRING", "").split("&"))
+        return (i18n.canonical(query.get("lang")) or i18n.canonical(cookies(environ).get(i18n.COOKIE))
+                or i18n.from_accept_language(environ.get("HTTP_ACCEPT_LANGUAGE")) or "")
+
+    def bypass(environ) -> bool:
+        # A session may be a signed-in reader's, who sees more than the public.
+        return app.config["VISIBILITY"] == "private" or session_cookie in cookies(environ)
+
+    return variant, bypass
 
 
 def init_app(app: Flask) -> None:
-    app.session_interface = PublicSessionInterface()
     generation = Generation(app.extensions["redis"], app.config["CACHE_KEY_PREFIX"])
     app.extensions["public_generation"] = generation
     if app.config.get("PUBLIC_CACHE", True):
-        fast = PublicFastPath(app.wsgi_app, generation, LOCAL_TTL)
+        variant, bypass = _fast_path_hooks(app)
+        fast = PublicFastPath(app.wsgi_app, generation, LOCAL_TTL, variant, bypass)
         app.extensions["public_fastpath"] = app.wsgi_app = fast

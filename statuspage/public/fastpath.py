@@ -51,23 +51,30 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 class PublicFastPath:
-    def __init__(self, wsgi_app, generation, ttl: float):
+    """``variant(environ)`` names what else a response depends on (the reader's locale);
+    ``bypass(environ)`` is true for requests only Flask may answer (a signed-in reader,
+    a private page)."""
+
+    def __init__(self, wsgi_app, generation, ttl: float, variant=lambda environ: "",
+                 bypass=lambda environ: False):
         self.wsgi_app = wsgi_app
         self.generation = generation
         self.ttl = ttl
+        self.variant = variant
+        self.bypass = bypass
         self.routes: dict[tuple, Held] = {}
         self.hits = 0
         self.observers: list = []
 
-    @staticmethod
-    def _key(environ) -> tuple:
+    def _key(self, environ) -> tuple:
         # The scheme matters: HSTS is only sent over HTTPS.
         return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                environ.get("wsgi.url_scheme", ""), environ.get("HTTP_X_FORWARDED_PROTO", ""))
+                environ.get("wsgi.url_scheme", ""), environ.get("HTTP_X_FORWARDED_PROTO", ""),
+                self.variant(environ))
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or SNAPSHOT_ENVIRON in environ:
+        if method not in ("GET", "HEAD") or SNAPSHOT_ENVIRON in environ or self.bypass(environ):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
         held = self.routes.get(key)

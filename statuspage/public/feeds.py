@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template, request
+from flask_babel import gettext
 
 from ..domain.statuses import INDICATOR_COLOUR, component_indicator, label
 from ..errors import ValidationFailed
@@ -65,7 +66,7 @@ def _badge(text: str, indicator: str, message: str) -> str:
 def badge():
     def build():
         indicator, description = public_status.page_status()
-        return _badge("status", indicator, description.lower())
+        return _badge(gettext("status"), indicator, gettext(description).lower())
     return cached("badge:page", build, "image/svg+xml")
 
 
@@ -75,5 +76,5 @@ def component_badge(component_id):
 
     def build():
         return _badge(component["name"], component_indicator(component["status"]),
-                      label(component["status"]).lower())
+                      gettext(label(component["status"])).lower())
     return cached(f"badge:component:{component_id}", build, "image/svg+xml")

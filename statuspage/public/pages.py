@@ -7,6 +7,7 @@ from ..api import problems
 from ..errors import DomainError, NotFound
 from ..services import public_history, public_status
 from .blueprint import bp
+from ..visibility import is_insider
 from .cache import cached
 from .serialise import live_snapshot
 
@@ -20,10 +21,15 @@ def index():
 
 @bp.get("/status")
 def status():
+    insider = is_insider()
+
     def build():
         data = public_status.build()
-        return render_template("public/status.html", data=data, snapshot=live_snapshot(data))
-    return cached("page:status", build, HTML)
+        internal = public_status.internal_incidents() if insider else []
+        return render_template("public/status.html", data=data, snapshot=live_snapshot(data),
+                               internal_incidents=internal)
+    # Signed-in readers also see internal incidents: their copies are filed apart.
+    return cached("page:status:insider" if insider else "page:status", build, HTML)
 
 
 @bp.get("/status/incidents/<id:incident_id>")

@@ -8,6 +8,7 @@ import re
 from marshmallow import Schema, fields, validate
 
 from ..domain.branding import LOGO_MAX_BYTES
+from ..domain.locales import LOCALES
 from .common import StrictSchema
 
 _DATA_URL = re.compile(r"^data:(image/(?:png|svg\+xml|x-icon|vnd\.microsoft\.icon));base64,([A-Za-z0-9+/=\s]+)$")
@@ -48,6 +49,10 @@ class SettingsPatchSchema(StrictSchema):
     announcement = fields.String(allow_none=True, validate=validate.Length(max=2000),
                                  metadata={"description": "Markdown, shown at the top of the public page"})
     time_zone = fields.String(allow_none=True, validate=validate.Length(max=64))
+    visibility = fields.String(allow_none=True, validate=validate.OneOf(("public", "private")),
+                               metadata={"description": "private: readers need a sign-in, a token or a share link"})
+    default_locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES),
+                                   metadata={"description": "readers' language when they choose none"})
     logo = DataUrlImage(allow_none=True, metadata={"description": "PNG or SVG (sanitised), at most 48 KB"})
     favicon = DataUrlImage(allow_none=True, metadata={"description": "PNG, SVG or ICO, at most 16 KB"})
 
@@ -59,6 +64,8 @@ class SettingsSchema(Schema):
     footer_links = fields.List(fields.Dict())
     announcement = fields.String()
     time_zone = fields.String()
+    visibility = fields.String()
+    default_locale = fields.String()
     logo_url = fields.String(allow_none=True)
     favicon_url = fields.String(allow_none=True)
     updated_at = fields.DateTime(allow_none=True)

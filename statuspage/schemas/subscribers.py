@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ..domain.deliveries import DIGEST_MODES, SUBSCRIBER_CHANNELS, Channel
+from ..domain.locales import LOCALES
 from ..domain.statuses import DELIVERY_STATUSES
 from ..domain.subscribers import SUBSCRIBER_STATUSES, subscriber_status
 from .common import MAX_ID, Id, PaginationArgs, StrictSchema
@@ -16,6 +17,8 @@ class SubscribeSchema(StrictSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=320))
     incident_id = Id()
     component_ids = fields.List(Id(), validate=validate.Length(max=100))
+    # The emails' language; without it, the request's (Accept-Language, then the page default).
+    locale = fields.String(validate=validate.OneOf(LOCALES))
     # Statuspage's names: a webhook receiver and the components to follow.
     endpoint = fields.String(validate=validate.Length(min=1, max=2048))
     components = fields.List(Id(), validate=validate.Length(max=100))
@@ -56,6 +59,7 @@ class SubscriberSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     scope = fields.String()
+    locale = fields.String()
     incident_id = fields.Integer(allow_none=True)
     component_ids = fields.Function(lambda s: sorted(c.component_id for c in s.components))
     status = fields.Function(lambda s: subscriber_status(s))

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..domain.locales import N_
 from ..domain.pagetime import day_bounds, local_date, zone
 from ..domain.statuses import (SEVERITY_IMPACT, STATUS_LABEL, banner_sentence, impact_label, page_indicator,
                                worst_component_status)
@@ -86,6 +87,19 @@ def _incidents(stmt, with_updates: bool = False) -> list[dict]:
 def active_incidents() -> list[dict]:
     """Unresolved public incidents, newest first."""
     return _incidents(_incident_query().where(Incident.status != "resolved"))
+
+
+def internal_incidents() -> list[dict]:
+    """Unresolved internal incidents with every update (for signed-in readers only)."""
+    stmt = (select(Incident).where(Incident.visibility == "internal", Incident.status != "resolved")
+            .options(selectinload(Incident.updates).selectinload(IncidentUpdate.component_changes))
+            .order_by(Incident.created_at.desc(), Incident.id.desc()))
+    views = []
+    for incident in db.session.scalars(stmt):
+        view = incident_view(incident)
+        latest = incident.updates[-1] if incident.updates else None
+        views.append({**view, "internal": True, "latest_update": _update_view(latest) if latest else None})
+    return views
 
 
 def incidents_between(start: datetime, end: datetime) -> list[dict]:
@@ -306,8 +320,9 @@ def postmortem_view(incident_id: int) -> dict:
     incident = incident_view(public_incident(incident_id))
     return {"incident": incident, "published_at": postmortem.published_at,
             "sections": [{"key": key, "title": title, "body": getattr(postmortem, key)}
-                         for key, title in (("summary", "Summary"), ("impact", "Impact"),
-                                            ("root_cause", "Root cause"), ("resolution", "Resolution"),
-                                            ("lessons", "Lessons learned"))
+                         for key, title in (("summary", N_("Summary")), ("impact", N_("Impact")),
+                                            ("root_cause", N_("Root cause")),
+                                            ("resolution", N_("Resolution")),
+                                            ("lessons", N_("Lessons learned")))
                          if getattr(postmortem, key)]}
 

@@ -20,7 +20,8 @@ from ..models import PageSettings, utcnow
 from . import audit
 from .context import Actor
 
-TEXT_FIELDS = ("page_name", "accent_color", "support_url", "footer_links", "announcement", "time_zone")
+TEXT_FIELDS = ("page_name", "accent_color", "support_url", "footer_links", "announcement", "time_zone",
+               "visibility", "default_locale")
 IMAGES = {"logo": LOGO_MAX_BYTES, "favicon": FAVICON_MAX_BYTES}
 
 
@@ -39,6 +40,8 @@ def current() -> dict:
     value = {
         "page_name": stored.get("page_name") or cfg["PAGE_NAME"],
         "time_zone": stored.get("time_zone") or cfg["PAGE_TIMEZONE"],
+        "visibility": stored.get("visibility") or cfg["VISIBILITY"],
+        "default_locale": stored.get("default_locale") or cfg["DEFAULT_LOCALE"],
         "accent_color": stored.get("accent_color"),
         "support_url": stored.get("support_url"),
         "footer_links": stored.get("footer_links") or [],

@@ -13,9 +13,11 @@ from typing import Iterable, Optional
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.locales import canonical
 from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
@@ -126,20 +128,28 @@ def _requested_row(address: str, scope: str, incident_id: Optional[int], ids: li
 
 def subscribe(address: str, *, incident_id: Optional[int] = None,
               component_ids: Optional[list[int]] = None, ip: Optional[str] = None,
-              mode: Optional[str] = None) -> None:
+              mode: Optional[str] = None, locale: str = "en") -> None:
     """Record the request and queue a confirmation email; the caller answers the same
-    whatever the address's state, so nobody learns who is subscribed."""
+    whatever the address's state, so nobody learns who is subscribed.
+
+    ``locale`` is the language the request was made in: the mailbox's emails use it.
+    """
     address = normalise_email(address)
     scope, ids = target(incident_id, component_ids)
     check_limits(address, ip)
     row = _requested_row(address, scope, incident_id, ids)
+    locale = canonical(locale) or "en"
+    if row.confirmed_at is None:  # a live subscription changes language on its manage page only
+        row.locale = locale
     if mode is not None and not _live(row):
         row.mode = mode  # a live subscriber changes its mode on the manage page
     db.session.flush()
     audit.record(_actor(row), "subscriber.requested", "subscriber", row.id,
                  after={**_snapshot(row), "requested": {"scope": scope, "component_ids": ids}})
     _event("REQUESTED", row)
-    subject = f"Confirm your subscription to {settings.current()['page_name']} status updates"
+    with force_locale(locale):
+        subject = gettext("Confirm your subscription to %(page)s status updates",
+                          page=settings.current()["page_name"])
     deliveries.create("confirmation", address, subject, subscriber_id=row.id)
 
 
@@ -206,10 +216,14 @@ def _page_row_for(sub: Subscriber) -> Subscriber:
 
 
 def change_scope(token: str, scope: str, component_ids: Iterable[int],
-                 mode: Optional[str] = None) -> Subscriber:
-    """Set the mailbox's page-level scope (and how often it hears) from a manage link;
-    returns the row changed."""
+                 mode: Optional[str] = None, locale: Optional[str] = None) -> Subscriber:
+    """Set the mailbox's page-level scope (how often it hears and its language, if given)
+    from a manage link; returns the row changed. The language applies to every row of the
+    mailbox."""
     sub = _page_row_for(from_token("manage", token))
+    if canonical(locale):
+        for row in db.session.scalars(select(Subscriber).where(Subscriber.email_key == sub.email_key)):
+            row.locale = canonical(locale)
     ids = sorted(components.get_many(component_ids, "component_ids")) if scope == "components" else []
     if scope == "components" and not ids:
         raise ValidationFailed({"component_ids": ["Choose at least one component."]})

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..errors import RateLimited, ValidationFailed
 from ..extensions import csrf, db
+from ..i18n import locale_code
 from ..models import Component, Incident
 from ..net import client_ip
 from ..services import subscribers, tokens
@@ -75,7 +76,8 @@ def subscribe():
         return _form_page(422, {"component_ids": ["Choose at least one component."]}, **values)
     try:
         subscribers.subscribe(values["email"], incident_id=values["incident_id"],
-                              component_ids=component_ids or None, ip=client_ip(), mode=values["mode"])
+                              component_ids=component_ids or None, ip=client_ip(), mode=values["mode"],
+                              locale=locale_code())
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -136,7 +138,8 @@ def manage(token):
             return render_template("subscriptions/unsubscribe.html", done=True, token=token)
         scope = "components" if request.form.get("scope") == "components" else "all"
         mode = request.form.get("mode") if request.form.get("mode") in ("immediate", "daily") else None
-        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")), mode)
+        sub = subscribers.change_scope(token, scope, _ids(request.form.getlist("component_ids")), mode,
+                                       request.form.get("locale"))
         db.session.commit()
     except tokens.InvalidToken as exc:
         return _invalid(exc)

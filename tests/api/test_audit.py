@@ -59,6 +59,8 @@ SCENARIO = [
     ("POST", "/api/users/2/tokens", {"name": "ci"}),
     ("DELETE", "/api/tokens/2", None),
     ("PATCH", "/api/settings", {"page_name": "Globex"}),
+    ("POST", "/api/share-links", {"label": "Board", "expires_at": iso(24 * 60)}),
+    ("POST", "/api/share-links/1/revoke", None),
     # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
     ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
     # Integration 2: the alert integration above stays until the end, so ids match on every

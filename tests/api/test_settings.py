@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 
 from tests.helpers import assert_problem, audit_actions
 
@@ -25,6 +26,9 @@ def test_environment_values_are_the_defaults_and_null_restores_them(api, client)
     assert "Acme Cloud" in client.get("/status").text  # cached now
     changed = api.patch("/api/settings", json={"page_name": "Globex", "time_zone": "Europe/Berlin"})
     assert changed.status_code == 200 and changed.json["page_name"] == "Globex"
+    # Times are ISO 8601, as the OpenAPI document says, not HTTP dates.
+    assert datetime.fromisoformat(changed.json["updated_at"]) == datetime.fromisoformat(
+        api.get("/api/settings").json["updated_at"])
     page = client.get("/status").text  # the cached copy was dropped after the commit
     assert "Globex" in page and "Europe/Berlin" in page and "Acme Cloud" not in page
     assert "<title>Globex Status - Incident History</title>" in client.get("/history.rss").text

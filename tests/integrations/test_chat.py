@@ -32,11 +32,11 @@ def test_slack_gets_block_kit_with_a_text_fallback(api, receiver, run_worker):
     run_worker()
     created, update = bodies(receiver, "/slack/a")
     link = f"http://status.test/status/incidents/{incident['id']}"
-    assert created["text"].startswith("[Acme Cloud] SEV2 Investigating: Checkout errors")
+    assert created["text"].startswith("[Acme Cloud] Major impact, investigating: Checkout errors")
     assert link in created["text"]
     header, facts, text, actions = update["blocks"]
     assert header == {"type": "header", "text": {"type": "plain_text",
-                                                 "text": "[Acme Cloud] SEV2 Investigating: Checkout errors"}}
+                                                 "text": "[Acme Cloud] Major impact, investigating: Checkout errors"}}
     fields = [f["text"] for f in facts["fields"]]
     assert fields == ["*Status*\nInvestigating", "*Severity*\nSEV2", "*Components*\nCheckout API"]
     assert text["text"]["text"] == ("We *found* the cause: see <https://example.com/log|the log>.\n"
@@ -60,7 +60,7 @@ def test_teams_gets_an_adaptive_card(api, receiver, run_worker):
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     title, facts, text = card["body"]
-    assert title["text"] == "[Acme Cloud] SEV2 Investigating: Checkout errors"
+    assert title["text"] == "[Acme Cloud] Major impact, investigating: Checkout errors"
     assert {"title": "Components", "value": "Checkout API"} in facts["facts"]
     assert text["text"] == ("We **found** the cause: see [the log](https://example.com/log).\n\n"
                             "- one\n\n- two")
@@ -123,7 +123,7 @@ def test_internal_news_reaches_only_integrations_that_asked(api, receiver, run_w
     incident = make_incident(api, title="Quiet one", visibility="internal")
     run_worker()
     [body] = bodies(receiver, "/slack/internal")
-    assert body["blocks"][0]["text"]["text"].startswith("[internal] [Acme Cloud] SEV2 Investigating: Quiet one")
+    assert body["blocks"][0]["text"]["text"].startswith("[internal] [Acme Cloud] Major impact, investigating: Quiet one")
     assert receiver.requests("/slack/public-only") == []
     assert deliveries(channel="email") == [] and deliveries(channel="webhook") == []
     public = make_incident(api, title="Loud one")

@@ -5,15 +5,23 @@ internal (authors, internal notes, emails) can ever reach a subscriber.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, template_rendered
+from flask_babel import force_locale, get_locale, gettext
+from markupsafe import escape
 from sqlalchemy import Connection, select
 
+from ...domain.locales import N_, canonical
 from ...domain.statuses import IMPACT_LABEL, SEVERITY_IMPACT, label
+from ...i18n import localised_moment
 from ...markdown import EMAIL, plain, render
 from ...outbound import redact_url
 from ...models import Component, MaintenanceComponent, utcnow
@@ -21,9 +29,9 @@ from .. import outbox, settings, tokens
 from .mime import Outgoing, wire_address
 
 _MAINTENANCE = {
-    "MAINTENANCE_SCHEDULED": "Scheduled maintenance",
-    "MAINTENANCE_STARTED": "Maintenance in progress",
-    "MAINTENANCE_COMPLETED": "Maintenance completed",
+    "MAINTENANCE_SCHEDULED": N_("Scheduled maintenance"),
+    "MAINTENANCE_STARTED": N_("Maintenance in progress"),
+    "MAINTENANCE_COMPLETED": N_("Maintenance completed"),
 }
 _TEMPLATE = {"POSTMORTEM_PUBLISHED": "postmortem", **{k: "maintenance" for k in _MAINTENANCE}}
 
@@ -38,11 +46,21 @@ def markdown_html(text: str) -> str:
 
 
 def when(value) -> str:
-    """An ISO time (or datetime) as ``YYYY-MM-DD HH:MM UTC`` for email text."""
+    """An ISO time (or datetime) in UTC for email text, in the current locale
+    (``2026-11-27 14:05 UTC`` in English, ``2026年11月27日 14:05 UTC`` in Japanese)."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    locale = get_locale()
+    if locale is None or str(locale) == "en":
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    return f"{localised_moment(utc, locale)} UTC"
+
+
+def status_words(status: Optional[str]) -> str:
+    """A status value in the current locale's words (``identified`` -> ``Identifiziert``)."""
+    return gettext(label(status)) if status else ""
 
 
 def maintenance_of(payload: dict) -> dict:
@@ -50,17 +68,19 @@ def maintenance_of(payload: dict) -> dict:
     return payload.get("maintenance") or payload
 
 
-def subject_for(event_type: str, payload: dict) -> str:
-    """Subject with impact and status, e.g. ``[Acme] Major impact, identified: Checkout errors``."""
+def subject_for(event_type: str, payload: dict, locale: str = "en") -> str:
+    """Subject with impact and status in ``locale``, e.g. ``[Acme] Major impact, identified: Checkout errors``."""
     page = settings.current()["page_name"]
-    if event_type in _MAINTENANCE:
-        return f"[{page}] {_MAINTENANCE[event_type]}: {maintenance_of(payload).get('title', '')}"[:300]
-    incident = payload.get("incident") or {}
-    impact = IMPACT_LABEL.get(incident.get("impact") or SEVERITY_IMPACT.get(incident.get("severity"), ""), "")
-    head = f"[{page}] {impact}, {label(incident.get('status')).lower()}" if impact else f"[{page}] {label(incident.get('status'))}"
-    if event_type == "POSTMORTEM_PUBLISHED":
-        head += " - Postmortem published"
-    return f"{head}: {incident.get('title', '')}"[:300]
+    with force_locale(locale):
+        if event_type in _MAINTENANCE:
+            return f"[{page}] {gettext(_MAINTENANCE[event_type])}: {maintenance_of(payload).get('title', '')}"[:300]
+        incident = payload.get("incident") or {}
+        impact = IMPACT_LABEL.get(incident.get("impact") or SEVERITY_IMPACT.get(incident.get("severity"), ""), "")
+        status = status_words(incident.get("status"))
+        head = f"[{page}] {gettext(impact)}, {status.lower()}" if impact else f"[{page}] {status}"
+        if event_type == "POSTMORTEM_PUBLISHED":
+            head += " - " + gettext("Postmortem published")
+        return f"{head}: {incident.get('title', '')}"[:300]
 
 
 def message_id(row) -> str:
@@ -69,12 +89,40 @@ def message_id(row) -> str:
     return f"<delivery-{row.id}.{int(row.created_at.timestamp())}@{host}>"
 
 
+# Fields that differ per recipient: messages are rendered once per event and
+# locale with these markers, then each recipient's values are put in.
+_PERSONAL = ("to", "subject", "unsubscribe_url", "manage_url")
+_RENDERED_MAX = 64
+_rendered: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_rendered_lock = threading.Lock()
+_key_locks: dict[tuple, threading.Lock] = {}
+
+
+def _marker(name: str) -> str:
+    return f"@@{name.upper()}@@"
+
+
+def _personalise(text: str, html: str, values: dict) -> tuple[str, str]:
+    for name in _PERSONAL:
+        value = str(values.get(name) or "")
+        text = text.replace(_marker(name), value)
+        html = html.replace(_marker(name), str(escape(value)))
+    return text, html
+
+
 class Builder:
-    """Builds messages for one batch, loading each event's public payload once."""
+    """Builds messages for one batch, loading each event's public payload once.
+
+    A notification is rendered once per event and locale in this process (the
+    lanes of a send job, and later batches of the same fan-out, reuse it); only
+    the recipient's address and links are filled in per message.
+    """
 
     def __init__(self, conn: Connection):
         self.conn = conn
         self.config = current_app.config
+        self._settings_digest = hashlib.blake2b(json.dumps(settings.current(), sort_keys=True, default=str)
+                                                .encode(), digest_size=16).hexdigest()
         self.events: dict[int, dict] = {}
 
     def _event_context(self, event_id: int) -> dict:
@@ -82,12 +130,23 @@ class Builder:
             event = outbox.public_content(self.conn, event_id)
             if event is None or event.public_payload is None:
                 raise ContentMissing(f"event {event_id} has no public content")
-            self.events[event_id] = self._context_for(event)
+            digest = hashlib.blake2b(json.dumps([event_id, event.event_type, event.public_payload],
+                                                sort_keys=True, default=str).encode(),
+                                     digest_size=16).hexdigest()
+            self.events[event_id] = {**self._context_for(event), "digest": digest}
         return self.events[event_id]
 
     def event_context(self, event) -> dict:
-        """What a notification about ``event`` (an outbox row) says, for any channel."""
-        return self._context_for(event)
+        """What a notification about ``event`` (an outbox row) says, for any channel, with
+        statuses and times already in (English) words: chat messages are not templates."""
+        ctx = self._context_for(event)
+        with force_locale("en"):
+            shown = {key: label(ctx[key]) for key in ("status", "previous_status") if key in ctx}
+            shown.update({key: when(ctx[key]) for key in ("starts", "ends", "posted") if key in ctx})
+        if "text" in ctx:  # chat converts the Markdown itself; the email's text part is plain
+            shown["text"] = (ctx["postmortem"].get("summary", "") if ctx["postmortem"]
+                             else ctx["update"].get("body", ""))
+        return {**ctx, **shown}
 
     def _component_names(self, maintenance_id: Optional[int], maintenance: dict) -> list[str]:
         named = [c.get("name") for c in maintenance.get("components") or [] if isinstance(c, dict)]
@@ -108,9 +167,9 @@ class Builder:
             maintenance = maintenance_of(payload)
             ctx.update(maintenance=maintenance, headline=_MAINTENANCE[event.event_type],
                        components=self._component_names(event.maintenance_id, maintenance),
-                       description_html=markdown_html(maintenance.get("description", "")),
                        description=plain(maintenance.get("description", "")),
-                       starts=when(maintenance.get("starts_at")), ends=when(maintenance.get("ends_at")),
+                       description_html=markdown_html(maintenance.get("description", "")),
+                       starts=maintenance.get("starts_at"), ends=maintenance.get("ends_at"),
                        link=f"{base}/status")
             return ctx
         incident = payload.get("incident") or {}
@@ -119,12 +178,46 @@ class Builder:
         link = f"{base}/status/incidents/{incident.get('id')}"
         text = postmortem.get("summary", "") if postmortem else update.get("body", "")
         ctx.update(incident=incident, update=update, postmortem=postmortem,
-                   previous_status=label(payload.get("previous_status")),
-                   status=label(incident.get("status")), text=plain(text), text_html=markdown_html(text),
-                   posted=when(update.get("created_at") or incident.get("updated_at")),
+                   previous_status=payload.get("previous_status"),
+                   status=incident.get("status"), text=plain(text), text_html=markdown_html(text),
+                   posted=update.get("created_at") or incident.get("updated_at"),
                    components=[c.get("name", "") for c in incident.get("components") or []],
                    link=link + ("#postmortem" if event.event_type == "POSTMORTEM_PUBLISHED" else ""))
         return ctx
+
+    @staticmethod
+    def _render(name: str, ctx: dict, locale: str) -> tuple[str, str]:
+        app = current_app._get_current_object()
+        ctx = {**ctx, "when": when, "status_words": status_words, "html_lang": locale.replace("_", "-")}
+        parts = []
+        with force_locale(locale):
+            for suffix in ("txt", "html"):
+                template = app.jinja_env.get_template(f"email/{name}.{suffix}")
+                parts.append(template.render(ctx))
+                # Announced like a page render, so observers count email renders too.
+                template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template,
+                                       context=ctx)
+        return parts[0], parts[1]
+
+    def _notification(self, ctx: dict, locale: str) -> tuple[str, str]:
+        # Keyed by the page settings too: a rename or a new accent must not reuse an old render.
+        key = (ctx["digest"], locale, self._settings_digest, ctx["base_url"])
+        with _rendered_lock:
+            held = _rendered.get(key)
+            key_lock = _key_locks.setdefault(key, threading.Lock())
+        if held is not None:
+            return held
+        with key_lock:  # the other lanes wait for this render instead of repeating it
+            with _rendered_lock:
+                held = _rendered.get(key)
+            if held is None:
+                held = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}},
+                                    locale)
+                with _rendered_lock:
+                    _rendered[key] = held
+                    while len(_rendered) > _RENDERED_MAX:
+                        _key_locks.pop(_rendered.popitem(last=False)[0], None)
+        return held
 
     def _digest_items(self, event_ids: list[int]) -> list[dict]:
         items = []
@@ -135,25 +228,22 @@ class Builder:
                 continue  # deleted since: the rest of the digest still goes out
         return items
 
-    def _render(self, name: str, ctx: dict) -> tuple[str, str]:
-        env = current_app.jinja_env
-        return (env.get_template(f"email/{name}.txt").render(ctx),
-                env.get_template(f"email/{name}.html").render(ctx))
-
     def build(self, row) -> Outgoing:
-        """The MIME message for a claimed delivery row."""
+        """The MIME message for a claimed delivery row, in its subscriber's locale."""
+        locale = canonical(getattr(row, "locale", None)) or "en"
         ctx = {"page_name": settings.current()["page_name"], "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":
-            ctx.update(self._event_context(row.event_id))
+            event = self._event_context(row.event_id)
             unsubscribe = tokens.url("unsubscribe", row.subscriber_id, row.to_address)
             ctx.update(unsubscribe_url=unsubscribe,
                        manage_url=tokens.url("manage", row.subscriber_id, row.to_address))
             headers = {"List-Unsubscribe": f"<{unsubscribe}>",
                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-            name = ctx["template"]
-        elif row.kind == "confirmation":
+            text, html = _personalise(*self._notification({**ctx, **event}, locale), ctx)
+            return compose(row, text, html, headers)
+        if row.kind == "confirmation":
             ctx.update(confirm_url=tokens.url("confirm", row.subscriber_id, row.to_address),
                        days=self.config["TOKEN_MAX_AGE_CONFIRM"] // 86400,
                        endpoint=getattr(row, "endpoint", None))
@@ -171,7 +261,7 @@ class Builder:
             name = "webhook_disabled"
         else:
             name = "test"
-        text, html = self._render(name, ctx)
+        text, html = self._render(name, ctx, locale)
         return compose(row, text, html, headers)
 
 

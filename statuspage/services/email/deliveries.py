@@ -67,7 +67,7 @@ def claim(conn: Connection, ids: list[int]) -> list:
                D.created_at, D.channel, D.integration_id, D.digest_events, Subscriber.confirmed_at,
                Subscriber.unsubscribed_at, Subscriber.suppressed_at, Subscriber.scope,
                Subscriber.endpoint, Subscriber.secret_encrypted, Subscriber.disabled_at,
-               Subscriber.email)
+               Subscriber.email, Subscriber.locale)
         .outerjoin(Subscriber, Subscriber.id == D.subscriber_id)
         .where(D.id.in_(claimed)).order_by(D.id)
     ).all()

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Callable, Optional
 
 from flask import current_app
-from sqlalchemy import and_, exists, false, func, literal, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -98,6 +98,19 @@ def recipients_filter(conn, event, mode: str = "immediate"):
                 S.suppressed_at.is_(None), by_channel)
 
 
+def _subjects(conn, event, matching, subject: str):
+    """The subject in each recipient's locale, as an SQL expression: one render per locale
+    (``subject`` is the English one; component changes reach webhooks only, in English)."""
+    if event.event_type not in RULES:
+        return literal(subject)
+    locales = conn.execute(select(S.locale).where(matching).distinct()).scalars().all()
+    subjects = {locale: email_content.subject_for(event.event_type, event.public_payload, locale)
+                for locale in locales if locale and locale != "en"}
+    if not subjects:
+        return literal(subject)
+    return case(subjects, value=S.locale, else_=literal(subject))
+
+
 def _insert(conn, select_stmt, columns: list[str], conflict: list[str]) -> int:
     maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = maker(D).from_select(columns, select_stmt).on_conflict_do_nothing(index_elements=conflict)
@@ -120,6 +133,7 @@ def subject_for(event) -> str:
 def _fan_out_subscribers(conn, event, subject: str, ready) -> int:
     window = current_app.config["DELIVERY_FANOUT_WINDOW"]
     matching = recipients_filter(conn, event)
+    subjects = _subjects(conn, event, matching, subject)
     # One delivery per mailbox (or endpoint) even if it holds several matching subscriptions.
     first_per_recipient = (select(func.min(S.id)).where(matching)
                            .group_by(S.channel, func.coalesce(S.endpoint, S.email_key)))
@@ -130,7 +144,7 @@ def _fan_out_subscribers(conn, event, subject: str, ready) -> int:
                              .offset(window - 1).limit(1)).scalar()
         bounds = [S.id > after] + ([S.id <= upper] if upper is not None else [])
         rows = select(S.id, literal(event.id), literal("notification"), S.channel, S.email,
-                      literal(subject), literal(DeliveryState.PENDING.value), literal(0), stamp, stamp
+                      subjects, literal(DeliveryState.PENDING.value), literal(0), stamp, stamp
                       ).where(*bounds, S.id.in_(first_per_recipient))
         created += _insert(conn, rows, _COLUMNS, ["subscriber_id", "event_id"])
         conn.commit()

@@ -3,6 +3,11 @@ import Alpine from "../vendor/alpinejs-csp-3.17.4.esm.min.js";
 import focus from "../vendor/alpinejs-focus-3.17.4.esm.min.js";
 import { labelUptimeDays, localiseTimes, registerStatusPage, tapUptimeDays } from "./status-page.js";
 import { registerTheme } from "./theme.js";
+import { useWords } from "./lib/reducer.js";
+
+// A localised page ships its words; they must be in place before anything renders.
+const pageWords = document.getElementById("page-words");
+if (pageWords) useWords(JSON.parse(pageWords.textContent));
 
 Alpine.plugin(focus);
 registerTheme(Alpine);

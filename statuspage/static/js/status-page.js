@@ -2,6 +2,7 @@
 import { announcement, bannerSentence, fromSnapshot, impactLabel, reduce, STATUS_LABEL, worstStatus } from "./lib/reducer.js";
 import { startPolling } from "./lib/poller.js";
 import { cappedBackoff, openStream } from "./lib/stream.js";
+import { say } from "./lib/words.js";
 import { addDays, dayTitle, formatLocal } from "./lib/timefmt.js";
 
 const STREAM_URL = "/api/stream/public";
@@ -17,7 +18,7 @@ export function localiseTimes(root = document) {
   for (const el of root.querySelectorAll("time[data-local]")) {
     const text = formatLocal(el.getAttribute("datetime"));
     if (text) {
-      el.title = `${el.textContent.trim()} (page time)`;
+      el.title = `${el.textContent.trim()} (${say("pageTime")})`;
       el.textContent = text;
     }
   }
@@ -125,7 +126,7 @@ export function registerStatusPage(Alpine) {
     get leadEnd() { return this.sentence.lead ? "." : ""; },
     get maintenanceText() {
       const titles = this.sentence.maintenance;
-      return titles.length ? `${this.sentence.lead ? " " : ""}Maintenance in progress: ${titles.join(", ")}.` : "";
+      return titles.length ? `${this.sentence.lead ? " " : ""}${say("maintenance")}: ${titles.join(", ")}.` : "";
     },
   }));
 

@@ -1,5 +1,7 @@
 // The theme toggle: light / dark, remembered; without a choice the OS preference rules.
 
+import { say } from "./lib/words.js";
+
 export function registerTheme(Alpine) {
   Alpine.data("themeToggle", () => ({
     theme: "light",
@@ -9,8 +11,8 @@ export function registerTheme(Alpine) {
       this.theme = chosen || (prefersDark ? "dark" : "light");
     },
     get isDark() { return this.theme === "dark"; },
-    get label() { return this.isDark ? "Switch to light theme" : "Switch to dark theme"; },
-    get text() { return this.isDark ? "Light theme" : "Dark theme"; },
+    get label() { return say(this.isDark ? "switchLight" : "switchDark"); },
+    get text() { return say(this.isDark ? "lightTheme" : "darkTheme"); },
     toggle() {
       this.theme = this.isDark ? "light" : "dark";
       document.documentElement.dataset.theme = this.theme;

@@ -2,6 +2,7 @@
 // Pure functions only (no DOM, no Alpine) so they are unit-tested with node --test.
 // The status vocabulary is generated from the server's (statuspage/domain/statuses.py).
 import VOCABULARY from "./vocabulary.json" with { type: "json" };
+import { joinNames, say, useSentences } from "./words.js";
 
 const RANK = VOCABULARY.component_rank;
 const INDICATOR = VOCABULARY.indicators;
@@ -99,8 +100,18 @@ export function reduce(state, type, data) {
   }
 }
 
-function joinNames(names) {
-  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+/**
+ * A localised page's words (see words.js): status labels, impact labels, banner
+ * phrases, page descriptions and sentences replace the English ones.
+ */
+export function useWords(words) {
+  Object.assign(STATUS_LABEL, words.status_labels ?? {});
+  Object.assign(VOCABULARY.impact_labels, words.impact_labels ?? {});
+  Object.assign(BANNER_PHRASE, words.banner_phrases ?? {});
+  for (const [status, description] of Object.entries(words.descriptions ?? {})) {
+    if (INDICATOR[status]) INDICATOR[status] = [INDICATOR[status][0], description];
+  }
+  useSentences(words.sentences, words.locale);
 }
 
 /**
@@ -112,8 +123,8 @@ export function bannerSentence(state) {
   const worst = worstStatus(list.map((c) => c.status));
   const hit = worst === "operational" ? [] : list.filter((c) => c.status === worst);
   let lead = "";
-  if (hit.length) lead = `${joinNames(hit.map((c) => c.name))} ${hit.length === 1 ? "is" : "are"} experiencing ${BANNER_PHRASE[worst]}`;
-  else if (state.incidents.length) lead = "We are looking into an issue";
+  if (hit.length) lead = say(hit.length === 1 ? "one" : "many", { names: joinNames(hit.map((c) => c.name)), what: BANNER_PHRASE[worst] });
+  else if (state.incidents.length) lead = say("looking");
   const hitIds = new Set(hit.map((c) => c.id));
   const incident = state.incidents.find((i) => i.components.some((c) => hitIds.has(c.id))) ?? state.incidents[0] ?? null;
   return { lead, incident: incident && { id: incident.id, title: incident.title }, maintenance: state.maintenance ?? [] };
@@ -121,8 +132,8 @@ export function bannerSentence(state) {
 
 /** What the aria-live toast says for an event, or null for none. */
 export function announcement(type) {
-  if (type.startsWith("INCIDENT_") || type === "POSTMORTEM_PUBLISHED") return "New incident update received";
-  if (type === "COMPONENT_STATUS_CHANGED") return "Component status changed";
-  if (type.startsWith("MAINTENANCE_")) return "Maintenance update received";
+  if (type.startsWith("INCIDENT_") || type === "POSTMORTEM_PUBLISHED") return say("toastIncident");
+  if (type === "COMPONENT_STATUS_CHANGED") return say("toastComponent");
+  if (type.startsWith("MAINTENANCE_")) return say("toastMaintenance");
   return null;
 }

@@ -1,4 +1,5 @@
 // Times in the reader's own zone and locale (the server renders the page zone).
+import { say } from "./words.js";
 
 /** "27 Nov 2026, 15:05 CET" for an ISO timestamp, in ``timeZone`` (default: the reader's). */
 export function formatLocal(iso, { locale = undefined, timeZone = undefined } = {}) {
@@ -23,7 +24,7 @@ export function formatDay(isoDay, locale = "en-GB") {
 /** The day's tooltip for an uptime bar segment that the server left plain. */
 export function dayTitle(isoDay, uptime) {
   const label = formatDay(isoDay);
-  return uptime == null ? `${label}: no data` : `${label}: ${uptime}% uptime, no incidents`;
+  return uptime == null ? say("dayNoData", { day: label }) : say("dayUptime", { day: label, percent: `${uptime}%` });
 }
 
 /** ISO day string ``offset`` days after ``isoDay``. */
