@@ -29,11 +29,18 @@ class StatusWorker(HerokuSimpleWorker):
     # the first job should not wait that long.
     max_connection_wait_time = 5.0
 
-    def __init__(self, *args, sweep_seconds: float = 10.0, **kwargs):
+    def __init__(self, *args, sweep_seconds: float = 10.0, on_listening=None, **kwargs):
         kwargs.setdefault("worker_ttl", int(sweep_seconds) + 15)
         super().__init__(*args, **kwargs)
         self.sweep_seconds = sweep_seconds
         self._last_sweep = 0.0
+        self.on_listening = on_listening
+
+    def bootstrap(self, *args, **kwargs):
+        """RQ's start-up; then tell ``on_listening`` that jobs are being taken."""
+        super().bootstrap(*args, **kwargs)
+        if self.on_listening is not None:
+            self.on_listening()
 
     def heartbeat(self, *args, **kwargs):
         super().heartbeat(*args, **kwargs)
@@ -48,7 +55,7 @@ class StatusWorker(HerokuSimpleWorker):
             log.exception("worker sweep failed")
 
 
-def make_worker() -> StatusWorker:
+def make_worker(on_listening=None) -> StatusWorker:
     """The worker on a Redis client of its own (close it with :func:`close_worker`).
 
     RQ waits for jobs with a blocking dequeue of up to the sweep interval, so its
@@ -63,7 +70,8 @@ def make_worker() -> StatusWorker:
     # SimpleWorker runs jobs in this process, inside the app context, without a
     # fork per job (about 154 no-op jobs/s against 31 for the forking worker on a 2-core machine).
     connection = connect_redis(config["REDIS_URL"], timeout=sweep + 10, max_connections=10)
-    worker = StatusWorker(list(QUEUES), connection=connection, sweep_seconds=sweep)
+    worker = StatusWorker(list(QUEUES), connection=connection, sweep_seconds=sweep,
+                          on_listening=on_listening)
     worker.imminent_shutdown_delay = config["WORKER_SHUTDOWN_GRACE_SECONDS"]
     return worker
 
@@ -80,19 +88,27 @@ def worker_command(burst: bool) -> None:
     """Run the RQ worker (with its scheduler) on all queues."""
     from . import heartbeat
 
+    from .monitoring.scheduler import MonitorLoop
+
     # Threads, not job hooks: a long job must neither make the worker look dead
     # nor hold back events committed while Redis was down (the outbox relay).
-    stop_beating = heartbeat.start(redis_client.client, current_app.config["WORKER_HEARTBEAT_SECONDS"])
-    from .monitoring.scheduler import MonitorLoop
+    # The heartbeat starts once RQ listens, so "worker alive" means jobs are taken.
+    beating: list = []
+
+    def start_beating() -> None:
+        if not beating:
+            beating.append(heartbeat.start(redis_client.client,
+                                           current_app.config["WORKER_HEARTBEAT_SECONDS"]))
 
     relay = Relay(current_app._get_current_object()).start()
     monitor_loop = MonitorLoop(current_app._get_current_object()).start()
     try:
-        run_until_stopped(burst)
+        run_until_stopped(burst, on_listening=start_beating)
     finally:
         monitor_loop.stop()
         relay.stop()
-        stop_beating.set()
+        for stop_beating in beating:
+            stop_beating.set()
 
 
 def _stop_requested(worker) -> bool:
@@ -101,7 +117,7 @@ def _stop_requested(worker) -> bool:
                                    or getattr(worker, "_shutdown_requested_date", None) is not None)
 
 
-def run_until_stopped(burst: bool) -> None:
+def run_until_stopped(burst: bool, on_listening=None) -> None:
     """Run RQ, starting it again when a Redis outage made it quit.
 
     RQ's work loop gives up on the first Redis error it meets outside a
@@ -118,7 +134,7 @@ def run_until_stopped(burst: bool) -> None:
             schedule_sweep()  # the maintenance safety net; one chain however many workers start
             if current_app.config.get("STATIC_SNAPSHOT_DIR"):
                 request_refresh()  # a deploy or a restart brings the static copy up to date
-            worker = make_worker()
+            worker = make_worker(on_listening)
             worker.work(with_scheduler=True, burst=burst)
         except redis.RedisError as exc:
             log.warning("worker could not reach Redis: %s", exc)
