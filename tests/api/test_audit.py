@@ -44,7 +44,6 @@ SCENARIO = [
     ("PATCH", "/api/integrations/1", {"name": "Generic alerts"}),
     ("POST", "/api/integrations/1/rotate-secret", None),
     ("POST", "/api/integrations/1/ingest", {"component": "API", "status": "major_outage"}),
-    ("DELETE", "/api/integrations/1", None),
     ("POST", "/api/monitors", {"name": "Edge", "kind": "http", "url": "http://example.test/",
                                "interval_seconds": 60, "timeout_seconds": 5}),
     ("PATCH", "/api/monitors/1", {"name": "Edge probe"}),
@@ -64,10 +63,11 @@ SCENARIO = [
     ("POST", "/api/share-links/1/revoke", None),
     # An IP literal that is public: no DNS lookup, and the SSRF guard lets it pass.
     ("POST", "/api/integrations", {"kind": "slack", "name": "#ops", "url": "https://1.1.1.1/hook"}),
-    ("PATCH", "/api/integrations/1", {"name": "#incidents"}),
-    ("POST", "/api/integrations/1/test", None),
+    # The second integration: id 2 on every backend (Postgres never reuses a deleted id).
+    ("PATCH", "/api/integrations/2", {"name": "#incidents"}),
+    ("POST", "/api/integrations/2/test", None),
     ("POST", "/api/subscribers/import", {"csv": "email\nimported@example.com\n"}),
-    ("DELETE", "/api/integrations/1", None),
+    ("DELETE", "/api/integrations/2", None),
 ]
 # Needs a FAILED delivery first; audited in test_retry_is_audited below.
 COVERED_ELSEWHERE = {("POST", "/api/deliveries/<id>/retry"),
