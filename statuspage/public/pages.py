@@ -49,7 +49,6 @@ def postmortem(incident_id):
         pm=public_status.postmortem_view(incident_id)), HTML)
 
 
-HISTORY_PER_PAGE = 20
 
 
 @bp.get("/status/history")
@@ -63,7 +62,7 @@ def history():
     page = int(raw)
 
     def build():
-        found = public_history.page(page, HISTORY_PER_PAGE)
+        found = public_history.page(page, public_history.PER_PAGE)
         if page > found["pages"]:
             raise NotFound("No history on that page.")
         return render_template("public/history.html", **found)

@@ -41,8 +41,9 @@ def routes(index: dict) -> dict[str, str]:
              "/status/maintenance.ics": "status/maintenance.ics",
              "/status/badge.svg": "status/badge.svg"}
     files.update({f"/api/v2/{name}.json": f"api/v2/{name}.json" for name in V2_DOCUMENTS})
-    for month in index["months"]:
-        files[f"/status/history?month={month}"] = f"status/history/{month}/index.html"
+    files["/status/history?page=1"] = "status/history/index.html"
+    for page in range(2, index["history_pages"] + 1):
+        files[f"/status/history?page={page}"] = f"status/history/page/{page}/index.html"
     for iid in index["incidents"]:
         files[f"/status/incidents/{iid}"] = f"status/incidents/{iid}/index.html"
         files[f"/api/public/incidents/{iid}"] = f"api/public/incidents/{iid}.json"

@@ -7,7 +7,7 @@ where only the days worth a mark (not fully up, or with an incident) are listed.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..domain.pagetime import local_date
 from ..extensions import db
 from ..models import Incident, Postmortem, utcnow
-from . import public_status
+from . import public_history, public_status
 
 UPTIME_URL = "/api/public/uptime"
 _COMPONENT = ("id", "name", "description", "status", "status_label", "group_id", "position",
@@ -70,7 +70,7 @@ def uptime_document(now: Optional[datetime] = None) -> dict:
 
 def export_index() -> dict:
     """What a static copy of the public site holds: public incident ids, those with a
-    published postmortem, component ids, and the months the history pages cover."""
+    published postmortem, component ids, and how many history pages there are."""
     incidents = db.session.scalars(select(Incident.id).where(Incident.visibility == "public")
                                    .order_by(Incident.id)).all()
     postmortems = db.session.scalars(
@@ -78,13 +78,6 @@ def export_index() -> dict:
         .where(Incident.visibility == "public", Postmortem.status == "published")
         .order_by(Postmortem.incident_id)).all()
     components = [c["id"] for c in public_status.components()]
-    tz = public_status.page_zone()
-    today = local_date(utcnow(), tz)
-    oldest = public_status.first_incident_at()
-    month = local_date(oldest, tz).replace(day=1) if oldest else today.replace(day=1)
-    months = []
-    while month <= today:
-        months.append(f"{month.year:04d}-{month.month:02d}")
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    pages = public_history.page(1, public_history.PER_PAGE)["pages"]
     return {"incidents": list(incidents), "postmortems": list(postmortems),
-            "components": components, "months": months}
+            "components": components, "history_pages": pages}

@@ -10,6 +10,8 @@ from ..extensions import db
 from ..models import Incident, Maintenance, utcnow
 from .public_status import incidents_by_id, maintenance_view
 
+PER_PAGE = 20  # entries on one history page
+
 
 def page(page: int, per_page: int, now: Optional[datetime] = None) -> dict:
     """Incidents and maintenance windows that have begun, newest first, one page of them:

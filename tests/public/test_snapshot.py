@@ -13,7 +13,7 @@ from statuspage.jobs import snapshot as snapshot_jobs
 from tests.conftest import make_component, make_incident
 from tests.public.builders import make_maintenance, make_postmortem
 
-LINK_RE = re.compile(r'\b(?:href|src)="([^"#]*)')
+LINK_RE = re.compile(r'(?<=\s)(?:href|src)="([^"#]*)')  # plain attributes, not x-bind:href
 
 
 @pytest.fixture
