@@ -10,7 +10,7 @@ import pytest
 
 from statuspage.domain.deliveries import digest_due, last_digest_moment
 from statuspage.extensions import db
-from statuspage.models import Subscriber, utcnow
+from statuspage.models import OutboxEvent, Subscriber, utcnow
 from statuspage.services import outbox
 from statuspage.services.email import digests
 from tests.conftest import make_incident
@@ -117,3 +117,16 @@ def test_switching_to_daily_on_the_manage_page_starts_from_now(api, client):
     db.session.expire_all()
     assert db.session.get(Subscriber, sub.id).mode == "daily"
     assert digests.run(_nine(utcnow()) + timedelta(minutes=1)) == []  # the old incident is not news
+
+
+def test_the_digest_carries_the_page_name_set_in_the_console(api):
+    assert api.patch("/api/settings", json={"page_name": "Globex"}).status_code == 200
+    _daily("daily@example.com")
+    make_incident(api)
+    db.session.commit()
+    from statuspage.services.email import fanout as email_fanout
+    for event_id in db.session.scalars(db.select(OutboxEvent.id)):
+        email_fanout.fanout(event_id)
+    [digest_id] = digests.run(_nine(utcnow()) + timedelta(minutes=1))
+    [row] = deliveries(kind="digest")
+    assert row.subject.startswith("[Globex] Daily digest")

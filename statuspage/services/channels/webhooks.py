@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ...errors import Conflict
 from ...extensions import db
 from ...models import AuditEvent, Delivery, Subscriber, SubscriberComponent, utcnow
-from .. import audit, integrations, secretbox, subscribers
+from .. import audit, integrations, secretbox, settings, subscribers
 from ..context import Actor
 from ..email import deliveries
 from . import signing
@@ -75,7 +75,7 @@ def subscribe(endpoint: str, owner: str, *, incident_id: Optional[int] = None,
             db.session.flush()
             audit.record(subscribers.actor_of(row), "subscriber.requested", "subscriber", row.id,
                          after=subscribers.snapshot(row))
-            subject = f"Confirm the webhook subscription to {current_app.config['PAGE_NAME']} status"
+            subject = f"Confirm the webhook subscription to {settings.current()['page_name']} status"
             deliveries.create("confirmation", owner, subject, subscriber_id=row.id)
         return None
     if live:
@@ -117,7 +117,7 @@ def note_failure(conn, row) -> list[int]:
     if disabled is None:
         return []
     _system_audit(conn, "subscriber.disabled", row.subscriber_id, {"consecutive_failures": failures})
-    subject = f"Your webhook to {current_app.config['PAGE_NAME']} status was disabled"
+    subject = f"Your webhook to {settings.current()['page_name']} status was disabled"
     new_id = conn.execute(insert(Delivery).values(
         kind="webhook_disabled", channel="email", to_address=row.email, subject=subject,
         subscriber_id=row.subscriber_id, status="PENDING", attempts=0, created_at=now,

@@ -19,13 +19,14 @@ from sqlalchemy import func, insert, select, update
 from ...domain.deliveries import last_digest_moment
 from ...extensions import db
 from ...models import Delivery, OutboxEvent, Subscriber
+from .. import settings
 from . import fanout
 
 S = Subscriber
 
 
 def _due(conn, now: datetime) -> list:
-    moment = last_digest_moment(now, current_app.config["PAGE_TIMEZONE"])
+    moment = last_digest_moment(now, settings.current()["time_zone"])
     return conn.execute(select(S.id, S.email, S.digest_event_id, S.confirmed_at).where(
         S.channel == "email", S.mode == "daily", S.confirmed_at.is_not(None),
         S.unsubscribed_at.is_(None), S.suppressed_at.is_(None),
@@ -59,7 +60,7 @@ def run(now: datetime) -> list[int]:
             matching = fanout.recipients_filter(conn, event, mode="daily")
             for sub_id in conn.execute(select(S.id).where(matching, S.id.in_(due_ids))).scalars():
                 reached[sub_id].append(event)
-        page = current_app.config["PAGE_NAME"]
+        page = settings.current()["page_name"]
         for sub in due:
             events = [e.id for e in reached[sub.id] if e.id > (sub.digest_event_id or 0)
                       and (sub.digest_event_id is not None or e.created_at >= sub.confirmed_at)]
