@@ -293,13 +293,20 @@ def _collect(session, _flush_context):
             pending.public_event = pending.public_event or obj.public_payload is not None
 
 
+# SQLAlchemy reports a savepoint's release and rollback as a commit and a rollback
+# of the session. Only the outermost transaction's end counts: a released
+# savepoint is not committed yet, and rolling one back leaves what the transaction
+# did before it (any extra ids kept are harmless: later steps read committed rows).
 @sa_event.listens_for(Session, "after_rollback")
 def _discard(session):
-    session.info.pop(_SESSION_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(_SESSION_KEY, None)
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _run_pipeline(session):
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_SESSION_KEY, None)
     if pending is None or not has_app_context():
         return  # outside an app (scripts): the worker's relay and sweeps catch up

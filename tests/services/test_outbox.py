@@ -46,3 +46,27 @@ def test_a_rolled_back_write_reaches_no_channel(app, webhooks):
 def test_a_channel_name_is_registered_once(app, webhooks):
     with pytest.raises(ValueError):
         outbox.pipeline(app).add_channel(outbox.Channel("webhooks", fanout=print, send=print))
+
+
+def test_a_savepoint_runs_nothing_until_the_transaction_commits(app, webhooks):
+    with db.session.begin_nested():
+        incidents.create(SYSTEM, {"title": "Inside a savepoint", "severity": "SEV2"})
+        outbox.send_after_commit("webhooks", [5])
+    assert webhooks == []  # released, but nothing is committed yet
+    with db.session.begin_nested():
+        outbox.send_after_commit("webhooks", [6])
+    db.session.commit()
+    event_ids = tuple(db.session.scalars(db.select(OutboxEvent.id).order_by(OutboxEvent.id)))
+    assert event_ids and webhooks == [("fan-out", event_ids), ("send", (5, 6))]
+
+
+def test_a_savepoint_rolled_back_keeps_what_the_transaction_did_before(app, webhooks):
+    incidents.create(SYSTEM, {"title": "Kept", "severity": "SEV2"})
+    outbox.send_after_commit("webhooks", [8])
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            outbox.send_after_commit("webhooks", [9])
+            raise RuntimeError("one bad row")
+    db.session.commit()
+    assert [step for step, _ in webhooks] == ["fan-out", "send"]
+    assert 8 in webhooks[1][1]
