@@ -45,6 +45,22 @@ def _production_checks(env: dict) -> None:
     if not env.get("METRICS_TOKEN"):
         raise ConfigError("METRICS_TOKEN must be set when PRODUCTION is set "
                           "(/metrics answers only scrapes that send it).")
+    if not strong_password_hashing(env.get("PASSWORD_HASH_METHOD") or "scrypt"):
+        raise ConfigError("PASSWORD_HASH_METHOD is weaker than the default when PRODUCTION is set "
+                          "(use scrypt with N >= 32768 or pbkdf2 with >= 600000 iterations).")
+
+
+def strong_password_hashing(method: str) -> bool:
+    """Whether a werkzeug hashing method costs at least its recommended work factor."""
+    name, *params = method.split(":")
+    try:
+        if name == "scrypt":
+            return not params or int(params[0]) >= 32768
+        if name == "pbkdf2":
+            return len(params) < 2 or int(params[1]) >= 600_000
+    except ValueError:
+        return False
+    return False
 
 
 def _secret_key(instance_path: Path, env: dict) -> str:
@@ -199,6 +215,9 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_WRITES": env.get("RATELIMIT_WRITES", "120 per minute"),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # werkzeug's password hashing method; the default is its strong scrypt. The test
+        # suite lowers the cost (thousands of sign-ins); production never should.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD") or "scrypt",
         # Console sessions: idle timeout and absolute lifetime, in seconds.
         "SESSION_IDLE_TIMEOUT": int(env.get("SESSION_IDLE_TIMEOUT", str(12 * 3600))),
         "SESSION_MAX_AGE": int(env.get("SESSION_MAX_AGE", str(7 * 86400))),

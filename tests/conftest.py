@@ -17,6 +17,9 @@ from tests.parallel import isolate_worker, longest_first, make_scheduler
 # Prometheus multiprocess files (each run's, set before anything imports prometheus_client).
 isolate_worker()
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="statuspage-prom-"))
+# Thousands of password hashes and sign-ins: a cheap scrypt for the suite and the servers
+# it starts (production refuses anything below the default).
+os.environ.setdefault("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
 
 import pytest
 from sqlalchemy import text
@@ -28,6 +31,7 @@ from statuspage import create_app
 from statuspage.embedded_redis import stop as stop_embedded_redis
 from statuspage.entrypoint import build_app
 from statuspage.extensions import db, redis_client
+from statuspage.public.cache import invalidate as invalidate_public_cache
 from statuspage.public.cache import reset_local as reset_public_cache
 from statuspage.services import users
 from statuspage.services.context import SYSTEM
@@ -111,7 +115,10 @@ def _clean_state(app):
         db.session.remove()
         _truncate_all(app)
         redis_client.client.flushdb()
-        reset_public_cache()  # its in-memory copies would outlive the flush
+        # A new generation, announced: a live server shared between tests drops its
+        # in-memory copies too (they would outlive the flush).
+        invalidate_public_cache()
+        reset_public_cache()
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ LONG_KEY = "k" * 32
     ({"METRICS_TOKEN": "m"}, "SECRET_KEY must be set"),
     ({"METRICS_TOKEN": "m", "SECRET_KEY": "k" * 31}, "SECRET_KEY must be at least 32 characters"),
     ({"SECRET_KEY": LONG_KEY}, "METRICS_TOKEN must be set"),
+    ({"SECRET_KEY": LONG_KEY, "METRICS_TOKEN": "m", "PASSWORD_HASH_METHOD": "scrypt:1024:8:1"},
+     "PASSWORD_HASH_METHOD is weaker"),
+    ({"SECRET_KEY": LONG_KEY, "METRICS_TOKEN": "m", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
+     "PASSWORD_HASH_METHOD is weaker"),
+    ({"SECRET_KEY": LONG_KEY, "METRICS_TOKEN": "m", "PASSWORD_HASH_METHOD": "plain"},
+     "PASSWORD_HASH_METHOD is weaker"),
 ])
 def test_production_refuses_weak_settings(tmp_path, env, needed):
     with pytest.raises(ConfigError, match=needed) as refused:
@@ -38,6 +44,9 @@ def test_production_refuses_weak_settings(tmp_path, env, needed):
 
 
 def test_production_starts_with_a_long_key_and_a_metrics_token(tmp_path):
+    config = load_config(str(tmp_path), env={"PRODUCTION": "1", "SECRET_KEY": LONG_KEY,
+                                             "METRICS_TOKEN": "m", "PASSWORD_HASH_METHOD": ""})
+    assert config["PASSWORD_HASH_METHOD"] == "scrypt"  # empty means the default
     config = load_config(str(tmp_path), env={"PRODUCTION": "1", "SECRET_KEY": LONG_KEY,
                                              "METRICS_TOKEN": "m"})
     assert config["SECRET_KEY"] == LONG_KEY and config["METRICS_TOKEN"] == "m"

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import NamedTuple, Optional, Union
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,8 +17,9 @@ from . import audit, user_sessions
 from .context import Actor
 
 TOKEN_PREFIX = "sp_"
-# A dummy hash so unknown emails cost as much as wrong passwords (no enumeration by timing).
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+# Dummy hashes (one per hashing method) so unknown emails cost as much as wrong
+# passwords: no enumeration by timing.
+_DUMMY_HASHES: dict[str, str] = {}
 _LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
@@ -72,7 +74,7 @@ def create_user(actor: Actor, email: str, name: str, role: str,
     if password is not None and len(password) < 8:
         raise ValidationFailed({"password": ["Use at least 8 characters."]})
     user = User(email=email, name=name, role=role,
-                password_hash=generate_password_hash(password) if password else None)
+                password_hash=_hash(password) if password else None)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", "user", user.id,
@@ -130,14 +132,25 @@ def set_password(user: User, password: str) -> None:
     """Check and hash a new password (the caller ends the user's sessions)."""
     if len(password) < 8:
         raise ValidationFailed({"password": ["Use at least 8 characters."]})
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def authenticate(email: str, password: str) -> Optional[User]:
     """The user for these credentials, or None; same cost whether or not the email exists."""
     user = find_by_email(email)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
