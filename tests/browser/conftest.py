@@ -75,12 +75,22 @@ class LiveServer:
             self.proc.wait()
 
 
-@pytest.fixture
-def live_server(app):
+@pytest.fixture(scope="session")
+def _shared_live_server(app):
     server = LiveServer(app)
-    server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_server(_shared_live_server):
+    """The test worker's one live server, started on first use: each test still starts
+    from empty tables, an empty Redis and a fresh public cache (``_clean_state``), so
+    only tests that need other settings start a :class:`LiveServer` of their own."""
+    server = _shared_live_server
+    if server.proc is None or server.proc.poll() is not None:
+        server.start()
+    return server
 
 
 @pytest.fixture(scope="session")
