@@ -11,7 +11,7 @@ import os
 import tempfile
 import uuid
 
-from tests.parallel import isolate_worker, longest_first, make_scheduler
+from tests.parallel import isolate_worker, longest_first, make_scheduler, split_browser_tests
 
 # Before anything reads the environment: this xdist worker's own database, Redis db and
 # Prometheus multiprocess files (each run's, set before anything imports prometheus_client).
@@ -39,8 +39,16 @@ from statuspage.services.context import SYSTEM
 POSTGRES = bool(os.environ.get("DATABASE_URL"))
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    left_out = split_browser_tests(items, os.environ.get("BROWSER_TESTS"))
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
     longest_first(items)
+
+
+def pytest_report_header(config):
+    share = os.environ.get("BROWSER_TESTS")
+    return f"browser tests: the {share} share only (the other backend runs the rest)" if share else None
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -85,6 +85,33 @@ def longest_first(items: list) -> None:
     items.sort(key=expected_seconds, reverse=True)
 
 
+# Browser modules of the console; the others are the public page's.
+CONSOLE_BROWSER_MODULES = ("test_admin_", "test_console_")
+
+
+def browser_share(item) -> str | None:
+    """``"console"`` or ``"public"`` for a browser test, None for any other test."""
+    if item.get_closest_marker("browser") is None:
+        return None
+    module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return "console" if module.startswith(CONSOLE_BROWSER_MODULES) else "public"
+
+
+def split_browser_tests(items: list, share: str | None) -> list:
+    """Keep only the browser tests of ``share`` (all when None); returns those left out.
+
+    A browser test checks what a reader or a responder sees; the database under the
+    live server changes nothing of that, and Chromium is the costliest part of the
+    suite. So when both backends run, each takes one share of the browser tests
+    (``BROWSER_TESTS``, set by scripts/test), and both still see a real browser."""
+    if not share:
+        return []
+    left_out = [item for item in items if browser_share(item) not in (None, share)]
+    dropped = {id(item) for item in left_out}
+    items[:] = [item for item in items if id(item) not in dropped]
+    return left_out
+
+
 # Modules whose tests share a costly module-scoped fixture (two runs of ./scripts/run, a
 # live server): each goes to one worker as a whole, every other test on its own.
 ONE_WORKER_MODULES = ("tests/test_scripts_run.py", "tests/stream/test_live.py")

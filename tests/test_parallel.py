@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.parallel import (database_url_for, expected_seconds, isolate_worker, longest_first,
-                            redis_url_for, worker_index)
+                            redis_url_for, split_browser_tests, worker_index)
 
 
 def test_worker_index_from_the_xdist_worker_name():
@@ -55,6 +55,7 @@ def test_this_worker_uses_its_own_database_and_redis_db(app):
 class _Item:
     def __init__(self, name, **marks):
         self.name, self.marks = name, marks
+        self.nodeid = f"tests/{name}.py::test_it"
 
     def get_closest_marker(self, name):
         return self.marks.get(name)
@@ -68,3 +69,28 @@ def test_longest_first_keeps_the_order_of_equals():
     longest_first(items)
     assert [i.name for i in items] == ["minute", "slow-default", "browser", "unit-a", "unit-b"]
     assert [expected_seconds(i) for i in items] == [75, 10, 8, 0, 0]
+
+
+def _browser_items():
+    browser = pytest.mark.browser.mark
+    return [_Item("api/test_incidents"), _Item("browser/test_admin_browser", browser=browser),
+            _Item("browser/test_console_screens", browser=browser),
+            _Item("browser/test_public_browser", browser=browser),
+            _Item("browser/test_response_charts_browser", browser=browser)]
+
+
+def test_each_backend_takes_one_share_of_the_browser_tests_and_every_other_test():
+    shares = {}
+    for share in ("console", "public"):
+        items = _browser_items()
+        left_out = split_browser_tests(items, share)
+        shares[share] = {i.name for i in items}
+        assert {i.name for i in left_out} | shares[share] == {i.name for i in _browser_items()}
+    assert shares["console"] & shares["public"] == {"api/test_incidents"}
+    assert shares["console"] == {"api/test_incidents", "browser/test_admin_browser",
+                                 "browser/test_console_screens"}
+
+
+def test_without_a_share_every_browser_test_runs():
+    items = _browser_items()
+    assert split_browser_tests(items, None) == [] and len(items) == 5
