@@ -117,13 +117,13 @@ def test_lifecycle_updates_postmortem_action_item_and_export(live_server, watche
     expect(page.locator("#pm-summary-preview strong")).to_have_text("filled up")
     page.fill("#pm-root_cause", "Log rotation was off.")
     page.get_by_role("button", name="Start postmortem").click()
-    expect(page.locator("#pm-status")).to_have_text("Draft")
+    expect(page.locator("#pm-status")).to_have_text("Draft", timeout=WAIT_MS)
     page.fill("#ai-new-title", "Alert on disk usage")
     page.fill("#ai-new-owner", "sre")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.locator("input[value='Alert on disk usage']")).to_be_visible()
+    expect(page.locator("input[value='Alert on disk usage']")).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name="Publish postmortem").click()
-    expect(page.locator("#pm-status")).to_have_text("Published")
+    expect(page.locator("#pm-status")).to_have_text("Published", timeout=WAIT_MS)
     with page.expect_download() as info:
         page.get_by_role("link", name="Export Markdown").click()
     download = info.value
