@@ -78,7 +78,8 @@ def rewrite_links(html: str, page: str, files: dict[str, str], base_url: str,
     language's copy, and links to the live app carry the language along.
     """
     here = copy + page
-    language = next((code for code, prefix in (copies or {}).items() if prefix == copy and copy), None)
+    # The root copy is the page's default language: the live app picks that by itself.
+    language = next((code for code, prefix in (copies or {}).items() if prefix == copy), None) if copy else None
 
     def replace(match: re.Match) -> str:
         url = match.group(2).replace("&amp;", "&")
