@@ -64,6 +64,8 @@ def _unmarked(source: str) -> list[str]:
     and words in quotes inside Jinja expressions (``'yes' if x else 'no'``)."""
     found = []
     for construct in _JINJA.finditer(source):
+        if construct.group().startswith("{#"):
+            continue  # a comment: nobody sees it
         code = _MARKED.sub("", construct.group())
         found += [s[2] for s in _STRING.finditer(code)
                   if _WORDS.search(s[2]) and not re.search(r"[%<]", s[2])
