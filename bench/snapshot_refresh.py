@@ -46,9 +46,12 @@ def main() -> None:
     from statuspage.services.context import SYSTEM
 
     if args.exports:
+        import logging
+
         from statuspage.public import snapshot
 
         app = create_app()
+        logging.getLogger("statuspage.access").setLevel(logging.WARNING)  # one line per URL otherwise
         took = []
         for n in range(args.exports):
             started = time.perf_counter()
