@@ -1,11 +1,13 @@
 """How soon the static copy follows a public change (STATIC_SNAPSHOT_DIR + the worker).
 
-    python bench/snapshot_refresh.py [--changes 10] [--burst 1]
+    python bench/snapshot_refresh.py [--changes 10] [--burst 1] [--exports 0]
 
 Seeds the demo into a scratch instance (SQLite + embedded Redis, or DATABASE_URL /
 REDIS_URL when set), starts ``flask worker`` with STATIC_SNAPSHOT_DIR, waits for its
 first copy, then commits component status changes (``--burst`` commits back to back
-each time) and times commit → the swapped copy showing the last change.
+each time) and times commit → the swapped copy showing the last change. With
+``--exports N`` it first times N whole exports in this process (no worker, no queue):
+what one rebuild costs, and how many files it writes.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--burst", type=int, default=1)
+    parser.add_argument("--exports", type=int, default=0, help="first time N in-process exports")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-snapshot-"))
     copy = scratch / "copy"
@@ -42,6 +45,25 @@ def main() -> None:
     from statuspage.services import components, public_status
     from statuspage.services.context import SYSTEM
 
+    if args.exports:
+        import logging
+
+        from statuspage.public import snapshot
+
+        app = create_app()
+        logging.getLogger("statuspage.access").setLevel(logging.WARNING)  # one line per URL otherwise
+        took = []
+        for n in range(args.exports):
+            started = time.perf_counter()
+            count = snapshot.export(app, scratch / f"export-{n}")
+            took.append(time.perf_counter() - started)
+            print(f"export {n + 1}: {count} files in {took[-1]:.2f} s", flush=True)
+        print(f"export: median {statistics.median(took):.2f} s, {count} files; "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        if not args.changes:
+            if not os.environ.get("REDIS_URL"):
+                stop_redis(str(scratch))
+            return
     worker = subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     times = []

@@ -2,7 +2,8 @@
 
 The locale of a reader-facing request is, in order: ``?lang=`` (which also
 sets a cookie), the ``lang`` cookie, the best ``Accept-Language`` match, then
-the page default (``DEFAULT_LOCALE``). The console stays English for now.
+the page default (``DEFAULT_LOCALE``). The console stays English for now (its
+strings are marked for a catalogue of their own: ``admin/i18n.py``).
 :func:`negotiate` is a plain function of those inputs so the WSGI fast path
 can key its copies by locale without entering Flask.
 """
@@ -208,12 +209,13 @@ def _remember_choice(response):
 
 
 def compile_catalogues(directory: Path = TRANSLATIONS) -> int:
-    """Compile each ``.po`` whose ``.mo`` is missing or older; returns how many were written.
+    """Compile each ``.po`` (readers' ``messages``, and a ``console`` one once any ships) whose
+    ``.mo`` is missing or older; returns how many were written.
 
     Compiled catalogues are build output: they are never committed.
     """
     written = 0
-    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue

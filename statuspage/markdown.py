@@ -10,6 +10,7 @@ handlers, javascript: links, images) nh3 strips.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -43,6 +44,9 @@ def _demote_headings(html: str) -> str:
     return html
 
 
+# Pure, and the same few texts are rendered over and over (every page that shows an update,
+# once per language in the static copy): answers are kept for the most recent texts.
+@lru_cache(maxsize=512)
 def render(text: str | None, profile: Profile = PAGE) -> Markup:
     """Safe HTML for a Markdown string."""
     if not text:

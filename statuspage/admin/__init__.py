@@ -12,6 +12,8 @@ from marshmallow import ValidationError
 
 from ..errors import DomainError
 from .blueprint import bp
+from . import i18n
+from .i18n import _c
 
 # Reachable without a session.
 OPEN_ENDPOINTS = {"admin.login", "admin.login_post"}
@@ -40,7 +42,7 @@ def _domain_error(exc: DomainError):
 @bp.errorhandler(ValidationError)
 def _invalid(exc: ValidationError):
     errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    return _error_page(422, "Validation failed", "Some fields are not valid.", errors)
+    return _error_page(422, _c("Validation failed"), _c("Some fields are not valid."), errors)
 
 
 def _error_page(status: int, title: str, detail: str, errors: dict, headers=None):
@@ -73,6 +75,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(initials, "initials")
     app.add_template_global(views_audit.target_url, "audit_target_url")
     app.context_processor(_context)
+    i18n.init_app(app)
     app.register_blueprint(bp)
     from ..extensions import login_manager
 

@@ -9,20 +9,21 @@ from flask_wtf.csrf import generate_csrf
 from ..domain.statuses import COMPONENT_STATUSES, SEVERITIES, label
 from ..services import components, templates
 from .helpers import can
+from .i18n import C_
 
-# The sidebar: (endpoint, text, the least role that sees it).
+# The sidebar: (endpoint, text, the least role that sees it); the template translates the text.
 NAV = (
-    ("admin.incidents", "Incidents", "viewer"),
-    ("admin.components", "Components", "viewer"),
-    ("admin.maintenance", "Maintenance", "viewer"),
-    ("admin.templates", "Templates", "viewer"),
-    ("admin.subscribers", "Subscribers & deliveries", "admin"),
-    ("admin.integrations", "Integrations", "admin"),
-    ("admin.alerts", "Alert integrations", "admin"),
-    ("admin.monitors", "Monitors", "admin"),
-    ("admin.audit", "Audit log", "admin"),
-    ("admin.users", "Users & tokens", "admin"),
-    ("admin.settings", "Settings", "admin"),
+    ("admin.incidents", C_("Incidents"), "viewer"),
+    ("admin.components", C_("Components"), "viewer"),
+    ("admin.maintenance", C_("Maintenance"), "viewer"),
+    ("admin.templates", C_("Templates"), "viewer"),
+    ("admin.subscribers", C_("Subscribers & deliveries"), "admin"),
+    ("admin.integrations", C_("Integrations"), "admin"),
+    ("admin.alerts", C_("Alert integrations"), "admin"),
+    ("admin.monitors", C_("Monitors"), "admin"),
+    ("admin.audit", C_("Audit log"), "admin"),
+    ("admin.users", C_("Users & tokens"), "admin"),
+    ("admin.settings", C_("Settings"), "admin"),
 )
 
 

@@ -16,12 +16,13 @@ from ..net import client_ip
 from ..services import audit, login_failures, ratelimit, user_sessions, users
 from .blueprint import bp
 from .helpers import actor, back_to, commit, form_text, safe_next
+from .i18n import C_, _c, _cn
 
-FAILED = "The email address or password is not correct."
+FAILED = C_("The email address or password is not correct.")
 # Counted per address typed, whether or not it has an account: the answer tells nobody which.
-ACCOUNT_LOCKED = ("Too many failed sign-in attempts for this account. "
-                  "For its safety, sign-in is paused: try again in {wait}.")
-ADDRESS_LIMITED = "Too many sign-in attempts from your network. Try again in {wait}."
+ACCOUNT_LOCKED = C_("Too many failed sign-in attempts for this account. "
+                    "For its safety, sign-in is paused: try again in %(wait)s.")
+ADDRESS_LIMITED = C_("Too many sign-in attempts from your network. Try again in %(wait)s.")
 
 
 def _login_page(status: int = 200, error: str | None = None, email: str = "", headers=None):
@@ -38,9 +39,9 @@ def login():
 
 def _duration(seconds: int) -> str:
     if seconds < 60:
-        return "1 second" if seconds == 1 else f"{seconds} seconds"
+        return _cn("%(num)d second", "%(num)d seconds", seconds)
     minutes = -(-seconds // 60)
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return _cn("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _check_limits(email: str) -> None:
@@ -48,10 +49,10 @@ def _check_limits(email: str) -> None:
     account_limit, account_window = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
     wait = ratelimit.hit("login-ip", client_ip(), ip_limit, ip_window)
     if wait:
-        raise RateLimited(ADDRESS_LIMITED.format(wait=_duration(wait)), wait)
+        raise RateLimited(_c(ADDRESS_LIMITED, wait=_duration(wait)), wait)
     wait = ratelimit.hit("login-account", email, account_limit, account_window)
     if wait:
-        raise RateLimited(ACCOUNT_LOCKED.format(wait=_duration(wait)), wait)
+        raise RateLimited(_c(ACCOUNT_LOCKED, wait=_duration(wait)), wait)
 
 
 @bp.post("/login")
@@ -68,7 +69,7 @@ def login_post():
         # One shape whether or not the address exists: no target id, same reason.
         login_failures.record(email)
         commit()
-        return _login_page(401, FAILED, email)
+        return _login_page(401, _c(FAILED), email)
     ratelimit.clear("login-account", email)
     target = safe_next(request.form.get("next"), url_for("admin.incidents"))
     user.last_login_at = utcnow()
@@ -108,7 +109,7 @@ def password_change():
     user = current_user._get_current_object()
     try:
         if new != confirm:
-            raise ValidationFailed({"confirm_password": ["The two new passwords differ."]})
+            raise ValidationFailed({"confirm_password": [_c("The two new passwords differ.")]})
         users.change_password(actor(), user, form_text("current_password", 200), new)
     except ValidationFailed as exc:
         db.session.rollback()

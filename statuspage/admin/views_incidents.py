@@ -14,6 +14,7 @@ from . import forms
 from .blueprint import bp
 from .analytics_svg import duration, severity_bars
 from .helpers import actor, back_to, commit, requires
+from .i18n import _c
 
 
 def _filters() -> dict:
@@ -21,7 +22,7 @@ def _filters() -> dict:
     try:
         return IncidentListArgs(unknown=EXCLUDE).load(raw)
     except ValidationError as exc:  # a hand-edited URL: a 422 page naming the bad filter
-        raise ValidationFailed(exc.messages, "The filters in the address are not valid.")
+        raise ValidationFailed(exc.messages, _c("The filters in the address are not valid."))
 
 
 @bp.get("/")

@@ -9,9 +9,10 @@ from ..services import maintenance, public_status
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires
+from .i18n import C_
 
-NEXT_STEP = {"scheduled": ("in_progress", "Start now"), "in_progress": ("verifying", "Verify"),
-             "verifying": ("completed", "Complete")}
+NEXT_STEP = {"scheduled": ("in_progress", C_("Start now")), "in_progress": ("verifying", C_("Verify")),
+             "verifying": ("completed", C_("Complete"))}
 
 
 @bp.get("/maintenance", endpoint="maintenance")

@@ -12,6 +12,7 @@ from ..services.email import deliveries
 from . import forms
 from .blueprint import bp
 from .helpers import actor, back_to, commit, page_arg, requires
+from .i18n import _c
 
 
 @bp.get("/subscribers", endpoint="subscribers")
@@ -36,11 +37,11 @@ def subscribers_page():
 def import_subscribers():
     upload = request.files.get("file")
     if upload is None:
-        raise BadRequest("Choose a CSV file.")
+        raise BadRequest(_c("Choose a CSV file."))
     try:
         text = upload.read(subscriber_csv.MAX_BYTES + 1).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("The CSV must be UTF-8.") from None
+        raise BadRequest(_c("The CSV must be UTF-8.")) from None
     finally:
         upload.close()
     job = subscriber_csv.request_import(actor(), text, request.form.get("confirmed") == "on",

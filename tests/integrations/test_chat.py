@@ -1,6 +1,8 @@
 """Slack and Teams integrations: bodies, Markdown conversion, last result, test message."""
 from __future__ import annotations
 
+import json
+
 from statuspage.extensions import db
 from statuspage.models import Integration
 from statuspage.services.channels.markup import convert
@@ -133,3 +135,13 @@ def test_internal_news_reaches_only_integrations_that_asked(api, receiver, run_w
     assert len(receiver.requests("/slack/public-only")) == 1  # the creation, not the internal note
     assert len(receiver.requests("/slack/internal")) == 3
     assert incident["id"] != public["id"]
+
+
+def test_the_test_message_names_the_page_as_set_in_the_console(api, receiver, run_worker):
+    assert api.patch("/api/settings", json={"page_name": "Globex"}).status_code == 200
+    slack = _integration(api, "slack", receiver.url("/slack/test"))
+    assert api.post(f"/api/integrations/{slack['id']}/test").status_code == 202
+    run_worker()
+    [body] = bodies(receiver, "/slack/test")
+    assert "Test message from Globex status" in json.dumps(body)
+    assert "Acme Cloud" not in json.dumps(body)

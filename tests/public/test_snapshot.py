@@ -76,6 +76,67 @@ def test_the_copy_holds_the_whole_public_site_with_working_relative_links(runner
     assert "A static copy" not in client.get("/status").get_data(as_text=True)
 
 
+def _language_links(html: str) -> dict[str, str]:
+    if 'class="footer-links languages"' not in html:
+        return {}
+    menu = html[html.index('class="footer-links languages"'):]
+    menu = menu[:menu.index("</ul>")]
+    return dict((code, href) for href, code in re.findall(r'<a href="([^"]+)" lang="[^"]+" hreflang="([^"]+)"', menu))
+
+
+def test_each_language_has_a_copy_of_its_own_with_language_links(runner, site, tmp_path):
+    out = export(runner, tmp_path / "site")
+    resolved = site["resolved"]["id"]
+    page = f"status/incidents/{resolved}/index.html"
+    copies = {"en": "", "de": "de/", "fr": "fr/", "es": "es/", "pt_BR": "pt_BR/", "ja": "ja/"}
+    assert not (out / "en").exists()  # the default language is the root copy
+    for locale, copy in copies.items():
+        tag = locale.replace("_", "-")
+        for name in ("status/index.html", "status/history/index.html", "status/embed/index.html", page,
+                     f"status/incidents/{resolved}/postmortem/index.html"):
+            html = (out / copy / name).read_text()
+            assert re.search(r'<html lang="([^"]+)"', html).group(1) == tag, (locale, name)
+        html = (out / copy / page).read_text()
+        assert f'hreflang="{tag}" aria-current="true"' in html
+        links = _language_links(html)
+        assert set(links) == {c.replace("_", "-") for c in copies}
+        for other, other_copy in copies.items():  # each leads to this page in that language
+            target = (out / copy / page).parent / links[other.replace("_", "-")]
+            assert target.resolve() == (out / other_copy / page).resolve(), (locale, other)
+        # Every other link stays inside this copy (assets are shared, the live app is the app).
+        for html_file in (out / copy / "status").rglob("*.html"):
+            text = html_file.read_text()
+            for link in LINK_RE.findall(text):
+                if not link or link.startswith(("http://status.test/", "href(")) or link in _language_links(text).values():
+                    continue
+                target = (html_file.parent / link).resolve()
+                assert target.is_file(), (html_file, link)
+                if "/static/" not in str(target):
+                    assert target.is_relative_to((out / copy).resolve()), (html_file, link)
+                    assert copy or not any(target.is_relative_to((out / c).resolve())
+                                           for c in copies.values() if c), (html_file, link)
+    german = (out / "de/status/index.html").read_text()
+    assert '<h2 id="incidents-title">Aktuelle Störungen</h2>' in german
+    assert 'href="http://status.test/subscriptions/?lang=de"' in german  # the live app, in German
+    assert "teilweiser systemausfall" in (out / "de/status/badge.svg").read_text()  # a partial outage
+    assert "partial system outage" in (out / "status/badge.svg").read_text()
+    assert 'xml:lang="de"' in (out / "de/history.atom").read_text()
+    # Documents without words of ours are the same bytes in every copy.
+    for name in ("api/public/status.json", "api/v2/summary.json", "status/maintenance.ics"):
+        assert (out / "ja" / name).read_bytes() == (out / name).read_bytes()
+    assert (out / "fr/index.html").is_file() and (out / "fr/static").exists() is False
+
+
+def test_the_pages_default_language_is_the_root_copy(runner, site, tmp_path, api):
+    assert api.patch("/api/settings", json={"default_locale": "de"}).status_code == 200
+    out = export(runner, tmp_path / "site")
+    assert not (out / "de").exists()
+    assert '<html lang="de"' in (out / "status/index.html").read_text()
+    english = (out / "en/status/index.html").read_text()
+    assert '<html lang="en"' in english and "Active incidents" in english
+    assert _language_links(english)["de"] == "../../status/index.html"
+
+
 def test_re_export_swaps_the_symlink_and_keeps_two_builds(runner, site, tmp_path, api):
     out = export(runner, tmp_path / "site")
     first = os.readlink(out)

@@ -109,6 +109,16 @@ def test_nginx_serves_the_copy_with_the_app_down_and_shows_a_refresh(nginx, api,
     # What the copy does not hold goes to the app, which is down.
     assert get(port, "/admin/").status == 502
     assert get(port, "/status/incidents/999999/").status == 502
+    # The other languages' copies, under /<locale>/.
+    assert get(port, "/de/status").getheader("Location") == "/de/status/"
+    for path, needle in [("/de/status/", b'<html lang="de"'), ("/pt_BR/status/", b'<html lang="pt-BR"'),
+                         (f"/ja/status/incidents/{incident['id']}/", b"Seen from nginx"),
+                         ("/fr/history.atom", b'xml:lang="fr"')]:
+        response = get(port, path)
+        assert response.status == 200 and needle in response.body, path
+    assert get(port, "/de/status/maintenance.ics").getheader("Content-Type").startswith("text/calendar")
+    assert get(port, "/de/api/public/status.json").getheader("Content-Type").startswith("application/json")
+    assert get(port, "/de/status/incidents/999999/").status == 502
 
     api.patch(f"/api/components/{component['id']}", json={"status": "operational"})
     api.post(f"/api/incidents/{incident['id']}/transition", json={"to": "resolved", "message": "Fixed."})

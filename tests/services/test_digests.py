@@ -130,3 +130,25 @@ def test_the_digest_carries_the_page_name_set_in_the_console(api):
     [digest_id] = digests.run(_nine(utcnow()) + timedelta(minutes=1))
     [row] = deliveries(kind="digest")
     assert row.subject.startswith("[Globex] Daily digest")
+
+
+@pytest.mark.parametrize("locale, one, many", [
+    ("en", "[Acme Cloud] Daily digest: 1 update", "[Acme Cloud] Daily digest: 2 updates"),
+    ("de", "[Acme Cloud] Tägliche Zusammenfassung: 1 Aktualisierung",
+     "[Acme Cloud] Tägliche Zusammenfassung: 2 Aktualisierungen"),
+    ("fr", "[Acme Cloud] Résumé quotidien : 1 mise à jour", "[Acme Cloud] Résumé quotidien : 2 mises à jour"),
+    ("es", "[Acme Cloud] Resumen diario: 1 actualización", "[Acme Cloud] Resumen diario: 2 actualizaciones"),
+    ("pt_BR", "[Acme Cloud] Resumo diário: 1 atualização", "[Acme Cloud] Resumo diário: 2 atualizações"),
+    ("ja", "[Acme Cloud] 日次ダイジェスト: 1 件の更新", "[Acme Cloud] 日次ダイジェスト: 2 件の更新"),
+])
+def test_the_digest_subject_is_in_the_subscribers_language(api, locale, one, many):
+    sub = _daily("daily@example.com")
+    sub.locale = locale
+    db.session.commit()
+    make_incident(api, title="First")
+    nine = _nine(utcnow())
+    assert len(digests.run(nine + timedelta(minutes=1))) == 1
+    first = make_incident(api, title="Second")
+    api.post(f"/api/incidents/{first['id']}/updates", json={"body": "Still looking."})
+    assert len(digests.run(nine + timedelta(days=1, minutes=1))) == 1
+    assert [row.subject for row in deliveries(kind="digest")] == [one, many]

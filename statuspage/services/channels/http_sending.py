@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ... import outbound
 from ...extensions import db
 from ...models import Integration, utcnow
-from .. import integrations, outbox, secretbox, tokens
+from .. import integrations, outbox, secretbox, settings, tokens
 from ..email import deliveries
 from . import chat, render, signing, webhooks
 
@@ -41,6 +41,7 @@ class _Requests:
         self.conn, self.config = conn, current_app.config
         self.events: dict[int, dict] = {}
         self.integrations: dict[int, Optional[tuple]] = {}
+        self.page_name: Optional[str] = None
 
     def _rendered(self, event_id: int, channel: str):
         if event_id not in self.events:
@@ -74,8 +75,9 @@ class _Requests:
                                                         int(time.time()), body)
         url = self._integration(row.integration_id)
         if row.kind == "test":
-            payload = chat.test_message(row.channel, self.config["PAGE_NAME"],
-                                        self.config["PUBLIC_BASE_URL"] + "/status")
+            if self.page_name is None:  # the stored settings, as every other message says it
+                self.page_name = settings.current()["page_name"]
+            payload = chat.test_message(row.channel, self.page_name, self.config["PUBLIC_BASE_URL"] + "/status")
         else:
             payload = self._rendered(row.event_id, row.channel)
         return url, json.dumps(payload).encode(), {"Content-Type": "application/json"}

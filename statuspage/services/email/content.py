@@ -15,7 +15,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from flask import current_app, template_rendered
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from markupsafe import escape
 from sqlalchemy import Connection, select
 
@@ -81,6 +81,12 @@ def subject_for(event_type: str, payload: dict, locale: str = "en") -> str:
         if event_type == "POSTMORTEM_PUBLISHED":
             head += " - " + gettext("Postmortem published")
         return f"{head}: {incident.get('title', '')}"[:300]
+
+
+def digest_subject(page: str, count: int, locale: str = "en") -> str:
+    """A daily digest's subject in ``locale``, e.g. ``[Acme] Daily digest: 3 updates``."""
+    with force_locale(canonical(locale) or "en"):
+        return f"[{page}] " + ngettext("Daily digest: %(num)d update", "Daily digest: %(num)d updates", count)
 
 
 def message_id(row) -> str:

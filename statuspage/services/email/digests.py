@@ -20,14 +20,14 @@ from ...domain.deliveries import last_digest_moment
 from ...extensions import db
 from ...models import Delivery, OutboxEvent, Subscriber
 from .. import settings
-from . import fanout
+from . import content, fanout
 
 S = Subscriber
 
 
 def _due(conn, now: datetime) -> list:
     moment = last_digest_moment(now, settings.current()["time_zone"])
-    return conn.execute(select(S.id, S.email, S.digest_event_id, S.confirmed_at).where(
+    return conn.execute(select(S.id, S.email, S.locale, S.digest_event_id, S.confirmed_at).where(
         S.channel == "email", S.mode == "daily", S.confirmed_at.is_not(None),
         S.unsubscribed_at.is_(None), S.suppressed_at.is_(None),
         # A new daily subscriber waits for the first 09:00 after confirming.
@@ -65,7 +65,7 @@ def run(now: datetime) -> list[int]:
             events = [e.id for e in reached[sub.id] if e.id > (sub.digest_event_id or 0)
                       and (sub.digest_event_id is not None or e.created_at >= sub.confirmed_at)]
             if events:
-                subject = f"[{page}] Daily digest: {len(events)} update{'s' if len(events) > 1 else ''}"
+                subject = content.digest_subject(page, len(events), sub.locale)
                 created.append(conn.execute(insert(Delivery).values(
                     subscriber_id=sub.id, event_id=events[-1], kind="digest", channel="email",
                     to_address=sub.email, subject=subject, digest_events=events, status="PENDING",
