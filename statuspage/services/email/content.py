@@ -121,7 +121,9 @@ class Builder:
     def __init__(self, conn: Connection):
         self.conn = conn
         self.config = current_app.config
-        self._settings_digest = hashlib.blake2b(json.dumps(settings.current(), sort_keys=True, default=str)
+        page = settings.current()  # read once: outside a request it costs a lookup per call
+        self.page_name = page["page_name"]
+        self._settings_digest = hashlib.blake2b(json.dumps(page, sort_keys=True, default=str)
                                                 .encode(), digest_size=16).hexdigest()
         self.events: dict[int, dict] = {}
 
@@ -231,7 +233,7 @@ class Builder:
     def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row, in its subscriber's locale."""
         locale = canonical(getattr(row, "locale", None)) or "en"
-        ctx = {"page_name": settings.current()["page_name"], "base_url": self.config["PUBLIC_BASE_URL"],
+        ctx = {"page_name": self.page_name, "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":
