@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -41,14 +42,21 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(mailbox_key(email).encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=32)
+def _shared(secret_key, purpose: str) -> URLSafeTimedSerializer:
+    # A serializer keeps no per-call state: building one per link cost as much as
+    # signing it, twice per notification email.
+    return URLSafeTimedSerializer(secret_key, salt=_SALT[purpose])
+
+
 def _serializer(purpose: str, issued_at: Optional[datetime] = None) -> URLSafeTimedSerializer:
-    options = {}
-    if issued_at is not None:
-        # A fixed issue time makes the same link every time (a webhook body stays
-        # byte-identical across retries of one delivery).
-        stamp = int(issued_at.timestamp())
-        options["signer"] = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: stamp})
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT[purpose], **options)
+    if issued_at is None:
+        return _shared(current_app.config["SECRET_KEY"], purpose)
+    # A fixed issue time makes the same link every time (a webhook body stays
+    # byte-identical across retries of one delivery).
+    stamp = int(issued_at.timestamp())
+    signer = type("FixedTimeSigner", (TimestampSigner,), {"get_timestamp": lambda self: stamp})
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT[purpose], signer=signer)
 
 
 def _max_age(purpose: str) -> int:

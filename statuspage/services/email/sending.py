@@ -17,11 +17,13 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from flask import current_app
 
 from ...domain.deliveries import Channel
 from ...extensions import db
+from .. import settings
 from ..channels import http_sending
 from . import content as email_content
 from . import deliveries, sent_markers
@@ -72,7 +74,10 @@ def send_batch(ids: list[int]) -> dict:
     deadline = time.monotonic() + config["DELIVERY_LEASE_SECONDS"] / 2
     mail = [row for row in rows if row.channel == Channel.EMAIL]
     http = [row for row in rows if row.channel != Channel.EMAIL]
-    results = (_in_lanes(mail, config["MAIL_CONNECTIONS"], _send_rows, deadline)
+    # The page settings are read here, once: a lane reading them would hold a second
+    # pooled database connection for its whole run.
+    send_mail = partial(_send_rows, page=settings.current()) if mail else _send_rows
+    results = (_in_lanes(mail, config["MAIL_CONNECTIONS"], send_mail, deadline)
                + _in_lanes(http, config["WEBHOOK_CONNECTIONS"], http_sending.send_rows, deadline))
     for result in results:
         for key in outcome:
@@ -98,11 +103,11 @@ def _in_lanes(rows: list, lanes: int, send, deadline: float) -> list[dict]:
         return list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
 
 
-def _send_rows(rows: list, deadline: float) -> dict:
+def _send_rows(rows: list, deadline: float, page: dict) -> dict:
     outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
     with db.engine.connect() as conn:
         _fast_commits(conn)
-        builder = email_content.Builder(conn)
+        builder = email_content.Builder(conn, page)
         transport = mailer.open_transport()
         marks = _Marks(conn)
         try:

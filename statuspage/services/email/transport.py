@@ -105,6 +105,17 @@ def _abort(smtp: smtplib.SMTP, code: int) -> None:
         pass  # the next command reports it
 
 
+# Characters that make an address more than a plain local@domain for smtplib's parser.
+_NOT_PLAIN = re.compile(r'[\s"<>()\[\]\\,;:]')
+
+
+def _path(address: str) -> str:
+    """``<address>`` as ``smtplib.quoteaddr`` writes it, without its parser for plain addresses."""
+    if "@" in address and not _NOT_PLAIN.search(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
 def _content(data: bytes) -> bytes:
     """The message as DATA carries it: dot-stuffed, ending in CRLF.CRLF (as smtplib does)."""
     if data.startswith(b"."):
@@ -173,9 +184,8 @@ class SMTPTransport:
         sender = self.config["MAIL_DEFAULT_SENDER"]
         extra = [*options, f"SIZE={len(data)}"] if smtp.has_extn("size") else list(options)
         encoding = "utf-8" if options else "ascii"
-        commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{''.join(' ' + o for o in extra)}\r\n"
-                    .encode(encoding),
-                    f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\n".encode(encoding),
+        commands = [f"MAIL FROM:{_path(sender)}{''.join(' ' + o for o in extra)}\r\n".encode(encoding),
+                    f"RCPT TO:{_path(recipient)}\r\n".encode(encoding),
                     b"DATA\r\n"]
         mail, rcpt, data_reply = _envelope(smtp, commands, smtp.has_extn("pipelining"))
         if mail[0] != 250:
