@@ -62,10 +62,10 @@ def _sink(port: int, counter, ready, pipelining: bool) -> None:
         time.sleep(3600)
 
 
-def _cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+def _cpu(pid: int, part: slice = slice(11, 13)) -> float:
+    """CPU seconds (user + system; ``slice(12, 13)``: system only) a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[part]) / os.sysconf("SC_CLK_TCK")
 
 
 def _latency(client, token: str, n: int) -> tuple[float, float]:
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--connections", type=int, help="MAIL_CONNECTIONS (default: the app's)")
+    parser.add_argument("--batch-size", type=int, help="DELIVERY_BATCH_SIZE (default: the app's)")
     parser.add_argument("--no-pipelining", action="store_true", help="the sink does not offer PIPELINING")
     parser.add_argument("--profile", help="write cProfile stats of the worker's run to this file")
     args = parser.parse_args()
@@ -148,6 +149,8 @@ def main() -> None:
     from statuspage.worker import close_worker, make_worker
 
     overrides = {"MAIL_CONNECTIONS": args.connections} if args.connections else {}
+    if args.batch_size:
+        overrides["DELIVERY_BATCH_SIZE"] = args.batch_size
     app = build_app({"INSTANCE_PATH": instance, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, **overrides})
     try:
@@ -176,7 +179,7 @@ def main() -> None:
 
             profiler = cProfile.Profile() if args.profile else None
             sent_before = counter.value
-            cpu = (_cpu(os.getpid()), _cpu(sink.pid))
+            cpu = (_cpu(os.getpid()), _cpu(sink.pid), _cpu(os.getpid(), slice(12, 13)))
             start = time.perf_counter()
             response = client.post("/api/incidents", json={"title": "Measured", "severity": "SEV1"},
                                    headers={"Authorization": f"Bearer {raw}"})
@@ -190,7 +193,8 @@ def main() -> None:
                 profiler.dump_stats(args.profile)
             close_worker(worker)
             elapsed = time.perf_counter() - start
-            cpu = (_cpu(os.getpid()) - cpu[0], _cpu(sink.pid) - cpu[1])
+            cpu = (_cpu(os.getpid()) - cpu[0], _cpu(sink.pid) - cpu[1],
+                   _cpu(os.getpid(), slice(12, 13)) - cpu[2])
             counts = dict(db.session.execute(select(EmailDelivery.status, func.count())
                                              .group_by(EmailDelivery.status)).all())
             delivered = counter.value - sent_before
@@ -199,12 +203,14 @@ def main() -> None:
             ours = counts.get("SENT", 0) / elapsed
             print(f"database: {db.engine.dialect.name}; subscribers: {args.subscribers}; "
                   f"MAIL_CONNECTIONS={app.config['MAIL_CONNECTIONS']}; "
+                  f"DELIVERY_BATCH_SIZE={app.config['DELIVERY_BATCH_SIZE']}; "
                   f"sink offers PIPELINING: {not args.no_pipelining}")
             print(f"POST /api/incidents latency, {10:>6} subscribers: median {small[0]:.1f} ms, p95 {small[1]:.1f} ms")
             print(f"POST /api/incidents latency, {args.subscribers:>6} subscribers: median {large[0]:.1f} ms, p95 {large[1]:.1f} ms")
             print(f"deliveries by status: {counts}; messages received by the sink: {delivered}")
             print(f"all {args.subscribers} SENT after {elapsed:.1f} s (one worker): {ours:.0f} msg/s; "
-                  f"CPU per message: worker {cpu[0] / args.subscribers * 1e6:.0f} µs, "
+                  f"CPU per message: worker {cpu[0] / args.subscribers * 1e6:.0f} µs "
+                  f"({cpu[2] / args.subscribers * 1e6:.0f} of it in the kernel), "
                   f"sink {cpu[1] / args.subscribers * 1e6:.0f} µs")
             print(f"raw smtplib, one reused connection: {raw_before:.0f} msg/s before ours, "
                   f"{raw_after:.0f} msg/s after (mean {raw_rate:.0f})")

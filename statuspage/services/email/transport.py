@@ -17,6 +17,7 @@ from typing import Callable, Optional
 from flask import current_app
 
 from .mime import Outgoing, wire_address
+from .sessions import kept, quit_quietly, server_of
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,11 @@ def _content(data: bytes) -> bytes:
 
 
 class SMTPTransport:
-    """One SMTP connection, opened lazily and reused for a whole batch."""
+    """One SMTP connection, opened lazily (or kept from an earlier batch) and reused for a whole batch."""
 
     def __init__(self, config):
         self.config = config
-        self.smtp: Optional[smtplib.SMTP] = None
+        self.smtp: Optional[smtplib.SMTP] = kept.take(server_of(config))
 
     def _connect(self) -> smtplib.SMTP:
         cfg = self.config
@@ -216,13 +217,14 @@ class SMTPTransport:
                 self.smtp = None
 
     def close(self) -> None:
-        """End the session politely."""
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            self.reset()
+        """Keep the connection for this process's next batch, or end the session politely."""
+        if self.smtp is not None and kept.keep(server_of(self.config), self.smtp,
+                                               self.config["MAIL_CONNECTIONS"]):
+            self.smtp = None
+        quit_quietly(self.smtp)
+        self.smtp = None
+
+
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
