@@ -135,3 +135,40 @@ def test_no_message_goes_out_before_the_one_before_it_is_recorded_as_accepted(
     assert len(sink.messages) == 40
     assert sink.checked == 40 - len(sink.last)  # every message but each connection's first
     assert sink.unrecorded == []
+
+
+def test_the_next_batch_reuses_the_session_and_connects_again_when_it_went_stale(
+        app, api, smtp, run_worker, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from statuspage.services.email.sessions import kept
+
+    monkeypatch.setitem(app.config, "MAIL_CONNECTIONS", 1)
+    sink = smtp.start(handler=Picky(True, rcpt={}, data={}))
+    make_subscriber("reader@example.com")
+    make_incident(api, title="First")
+    run_worker()
+    make_incident(api, title="Second")
+    run_worker()
+    assert len(sink.messages) == 2 and len(sink.sessions) == 1  # one session for both batches
+
+    # Idle too long: ended, and the next batch greets the server anew.
+    monkeypatch.setattr(kept, "IDLE_SECONDS", 0.0)
+    make_incident(api, title="Third")
+    run_worker()
+    assert len(sink.messages) == 3 and len(sink.sessions) == 2
+    monkeypatch.setattr(kept, "IDLE_SECONDS", 60.0)
+
+    # The server went away with the session still kept: the first command fails and
+    # the lane connects again (to the server now on that port); nothing is lost.
+    smtp.controllers.pop().stop()
+    again = Picky(True, rcpt={}, data={})
+    controller = Controller(again, hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+    controller.start()
+    try:
+        make_incident(api, title="Fourth")
+        run_worker()
+    finally:
+        controller.stop()
+    assert [m["Subject"].rsplit(": ", 1)[1] for m in again.messages] == ["Fourth"]
+    assert [d.status for d in deliveries()] == ["SENT"] * 4
