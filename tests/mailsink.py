@@ -66,6 +66,9 @@ class SinkServer:
         return sink
 
     def stop(self):
+        from statuspage.services.email.sessions import kept
+
+        kept.close_all()  # the workers' sessions to these servers
         for controller in self.controllers:
             controller.stop()
 

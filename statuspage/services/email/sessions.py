@@ -49,12 +49,24 @@ class _Kept:
         return found
 
     def keep(self, server: tuple, smtp: smtplib.SMTP, limit: int) -> bool:
-        """Keep a session that sits between transactions; False when ``limit`` are kept."""
+        """Keep a session that sits between transactions; False when ``limit`` are kept
+        for that server. Sessions for other settings (they changed) are ended."""
         with self.lock:
-            if len(self.sessions) >= limit:
-                return False
-            self.sessions.append((server, smtp, time.monotonic()))
-            return True
+            other = [entry for entry in self.sessions if entry[0] != server]
+            self.sessions = [entry for entry in self.sessions if entry[0] == server]
+            kept = len(self.sessions) < limit
+            if kept:
+                self.sessions.append((server, smtp, time.monotonic()))
+        for entry in other:
+            entry[1].close()
+        return kept
+
+    def close_all(self) -> None:
+        """End every kept session (a test's server is about to go)."""
+        with self.lock:
+            sessions, self.sessions = self.sessions, []
+        for _server, smtp, _since in sessions:
+            quit_quietly(smtp)
 
 
 kept = _Kept()
