@@ -29,9 +29,9 @@ class Picky(Sink):
     """Refuses chosen recipients at RCPT and chosen messages at the end of DATA, and
     notes, at each MAIL, whether RCPT and DATA were already written with it."""
 
-    def __init__(self, pipelining: bool, rcpt: dict, data: dict):
+    def __init__(self, pipelining: bool, rcpt: dict, data: dict, mail: str | None = None):
         super().__init__(pipelining=pipelining)
-        self.rcpt, self.data = rcpt, data
+        self.rcpt, self.data, self.mail = rcpt, data, mail
         self.written_with_mail: list[bool] = []
         self.sessions: set[int] = set()
 
@@ -47,6 +47,8 @@ class Picky(Sink):
                     break
                 await asyncio.sleep(0.01)
         self.written_with_mail.append(b"RCPT TO:" in buffered)
+        if self.mail:
+            return self.mail
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -93,6 +95,29 @@ def test_refusals_fail_only_their_own_delivery_and_the_connection_carries_on(
                for m in sink.messages)
     # Pipelined when offered, one command at a time when not.
     assert sink.written_with_mail == [pipelining] * len(addresses)
+
+
+@BOTH
+def test_a_refused_sender_or_a_closing_server_is_retried_later_not_failed(
+        app, api, smtp, run_worker, monkeypatch, pipelining):
+    monkeypatch.setitem(app.config, "MAIL_CONNECTIONS", 1)
+    smtp.start(handler=Picky(pipelining, rcpt={}, data={}, mail="530 5.7.0 Authentication required"))
+    make_subscriber("a@example.com")
+    make_incident(api)
+    run_worker()
+    [row] = deliveries()
+    assert (row.status, row.last_error) == ("PENDING", "sender refused: 530 5.7.0 Authentication required")
+
+    sink = smtp.start(handler=Picky(pipelining, rcpt={"b@example.com": "421 4.3.2 Shutting down"}, data={}))
+    make_subscriber("b@example.com")
+    make_subscriber("c@example.com")
+    make_incident(api, title="Second")
+    run_worker()
+    # A 421 ends the session (the lane connects again for whatever follows).
+    state = {d.to_address: (d.status, d.last_error) for d in deliveries() if d.subject.endswith("Second")}
+    assert state == {"a@example.com": ("SENT", None), "b@example.com": ("PENDING", "421 4.3.2 Shutting down"),
+                     "c@example.com": ("SENT", None)}
+    assert sorted(m["To"] for m in sink.messages) == ["a@example.com", "c@example.com"]
 
 
 class Checking(Sink):
