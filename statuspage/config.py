@@ -149,7 +149,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "MAIL_OUTBOX_DIR": str(instance / "outbox"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         # SMTP connections one send job uses in parallel (threads; I/O overlaps rendering).
-        "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "2")),
+        "MAIL_CONNECTIONS": int(env.get("MAIL_CONNECTIONS", "4")),
         # Outbound webhooks: private/loopback receivers allowed (tests, on-premise only).
         "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
         # A webhook subscriber is disabled after this many deliveries failed in a row.

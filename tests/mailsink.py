@@ -16,12 +16,20 @@ def free_port() -> int:
 
 
 class Sink:
-    """Stores accepted messages; ``rcpt_reply`` makes it refuse recipients (451, 550...)."""
+    """Stores accepted messages; ``rcpt_reply`` makes it refuse recipients (451, 550...);
+    ``pipelining`` makes it offer PIPELINING (RFC 2920), as Postfix and the relays do."""
 
-    def __init__(self, rcpt_reply: str | None = None):
+    def __init__(self, rcpt_reply: str | None = None, pipelining: bool = True):
         self.rcpt_reply = rcpt_reply
+        self.pipelining = pipelining
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes = []
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        if self.pipelining:  # it reads commands from a stream, so it can take them pipelined
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
@@ -42,10 +50,12 @@ class SinkServer:
     def __init__(self, app, monkeypatch):
         self.app, self.monkeypatch, self.controllers = app, monkeypatch, []
 
-    def start(self, rcpt_reply: str | None = None, smtputf8: bool = False) -> Sink:
+    def start(self, rcpt_reply: str | None = None, smtputf8: bool = False,
+              pipelining: bool = True, handler: Sink | None = None) -> Sink:
         """Start a server and point MAIL_* at it (the last one started wins); ``smtputf8``
-        makes it offer internationalised addresses (RFC 6531)."""
-        sink = Sink(rcpt_reply)
+        makes it offer internationalised addresses (RFC 6531); ``handler``: a Sink of
+        the test's own."""
+        sink = handler or Sink(rcpt_reply, pipelining)
         controller = Controller(sink, hostname="127.0.0.1", port=free_port(),
                                 enable_SMTPUTF8=smtputf8)
         controller.start()
@@ -56,6 +66,9 @@ class SinkServer:
         return sink
 
     def stop(self):
+        from statuspage.services.email.sessions import kept
+
+        kept.close_all()  # the workers' sessions to these servers
         for controller in self.controllers:
             controller.stop()
 

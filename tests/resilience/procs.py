@@ -99,15 +99,26 @@ class Sink:
 
     ``rcpt_reply`` refuses every recipient with that reply; ``stall_after`` makes
     every DATA after that many accepted messages hang (the server never answers,
-    so the message is not accepted).
+    so the message is not accepted; with ``accept_stalled`` it is taken first, the
+    worst case for a client: accepted, but the client never learns it).
+    ``pipelining`` makes it offer PIPELINING.
     """
 
-    def __init__(self, rcpt_reply: str | None = None, stall_after: int | None = None):
+    def __init__(self, rcpt_reply: str | None = None, stall_after: int | None = None,
+                 accept_stalled: bool = False, pipelining: bool = False):
         self.rcpt_reply = rcpt_reply
         self.stall_after = stall_after
+        self.accept_stalled = accept_stalled
+        self.pipelining = pipelining
         self.accepted: list[email.message.EmailMessage] = []
         self.stalled = 0
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_reply:
@@ -120,7 +131,7 @@ class Sink:
             stall = self.stall_after is not None and len(self.accepted) >= self.stall_after
             if stall:
                 self.stalled += 1
-            else:
+            if not stall or self.accept_stalled:
                 self.accepted.append(email.message_from_bytes(
                     envelope.content, policy=email.policy.default))
         if stall:

@@ -6,7 +6,7 @@ import email.policy
 
 import pytest
 
-from statuspage.services.email.mime import Outgoing, wire_address
+from statuspage.services.email.mime import Body, Outgoing, _qp, wire_address
 
 
 def test_roundtrip_non_ascii_and_no_header_injection():
@@ -37,3 +37,18 @@ def test_a_non_ascii_recipient_header_is_utf8_not_an_encoded_word():
     built = Outgoing({"To": "jösé@example.com", "Subject": "é"}, "t\n", "<p>h</p>")
     assert "To: jösé@example.com\r\n".encode() in built.as_bytes()
     assert email.message_from_bytes(built.as_bytes(), policy=email.policy.default)["Subject"] == "é"
+
+
+@pytest.mark.parametrize("text", [
+    "Hello @@TO@@,\nUnsubscribe: @@URL@@\n",
+    "trailing space \n@@URL@@ \n.\n.dot\n" + "é" * 90 + "\nlast line without newline @@TO@@",
+    "\r\nwindows\r\nline @@URL@@ and @@URL@@ again=\rold mac\n\n\n",
+    "<a href=\"@@URL@@\">" + "x" * 70 + "@@TO@@</a>\n\tTabbed\t\n",
+    "no marker at all\n",
+])
+def test_a_body_encoded_once_gives_the_bytes_of_encoding_the_filled_in_part(text):
+    values = {"@@TO@@": "jösé@example.com", "@@URL@@": "http://status.test/u/" + "Wz" * 40}
+    filled = text
+    for marker, value in values.items():
+        filled = filled.replace(marker, value)
+    assert Body(text, values).encode(values) == _qp(filled)

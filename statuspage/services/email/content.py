@@ -9,8 +9,8 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from datetime import datetime, timezone
-from email.utils import format_datetime
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -26,7 +26,7 @@ from ...markdown import EMAIL, plain, render
 from ...outbound import redact_url
 from ...models import Component, MaintenanceComponent, utcnow
 from .. import outbox, settings, tokens
-from .mime import Outgoing, wire_address
+from .mime import Body, Outgoing, date_header, wire_address
 
 _MAINTENANCE = {
     "MAINTENANCE_SCHEDULED": N_("Scheduled maintenance"),
@@ -91,15 +91,23 @@ def digest_subject(page: str, count: int, locale: str = "en") -> str:
 
 def message_id(row) -> str:
     """The delivery's Message-ID, the same on every attempt so receivers can de-duplicate."""
-    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
-    return f"<delivery-{row.id}.{int(row.created_at.timestamp())}@{host}>"
+    return f"<delivery-{row.id}.{int(row.created_at.timestamp())}@{_host(current_app.config['PUBLIC_BASE_URL'])}>"
+
+
+@lru_cache(maxsize=8)
+def _host(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def _text_part(text: str) -> str:
+    return text.rstrip("\n") + "\n"
 
 
 # Fields that differ per recipient: messages are rendered once per event and
 # locale with these markers, then each recipient's values are put in.
 _PERSONAL = ("to", "subject", "unsubscribe_url", "manage_url")
 _RENDERED_MAX = 64
-_rendered: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_rendered: OrderedDict[tuple, tuple[Body, Body]] = OrderedDict()
 _rendered_lock = threading.Lock()
 _key_locks: dict[tuple, threading.Lock] = {}
 
@@ -108,12 +116,10 @@ def _marker(name: str) -> str:
     return f"@@{name.upper()}@@"
 
 
-def _personalise(text: str, html: str, values: dict) -> tuple[str, str]:
-    for name in _PERSONAL:
-        value = str(values.get(name) or "")
-        text = text.replace(_marker(name), value)
-        html = html.replace(_marker(name), str(escape(value)))
-    return text, html
+def _personalise(text: Body, html: Body, values: dict) -> tuple[bytes, bytes]:
+    filled = {_marker(name): str(values.get(name) or "") for name in _PERSONAL}
+    return (text.encode(filled),
+            html.encode({marker: str(escape(value)) for marker, value in filled.items()}))
 
 
 class Builder:
@@ -124,10 +130,13 @@ class Builder:
     the recipient's address and links are filled in per message.
     """
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, page: Optional[dict] = None):
         self.conn = conn
         self.config = current_app.config
-        self._settings_digest = hashlib.blake2b(json.dumps(settings.current(), sort_keys=True, default=str)
+        # Read once (outside a request each read is a query), or handed in by the caller.
+        page = page or settings.current()
+        self.page_name = page["page_name"]
+        self._settings_digest = hashlib.blake2b(json.dumps(page, sort_keys=True, default=str)
                                                 .encode(), digest_size=16).hexdigest()
         self.events: dict[int, dict] = {}
 
@@ -205,7 +214,7 @@ class Builder:
                                        context=ctx)
         return parts[0], parts[1]
 
-    def _notification(self, ctx: dict, locale: str) -> tuple[str, str]:
+    def _notification(self, ctx: dict, locale: str) -> tuple[Body, Body]:
         # Keyed by the page settings too: a rename or a new accent must not reuse an old render.
         key = (ctx["digest"], locale, self._settings_digest, ctx["base_url"])
         with _rendered_lock:
@@ -217,8 +226,10 @@ class Builder:
             with _rendered_lock:
                 held = _rendered.get(key)
             if held is None:
-                held = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}},
-                                    locale)
+                text, html = self._render(ctx["template"], {**ctx, **{n: _marker(n) for n in _PERSONAL}},
+                                          locale)
+                markers = [_marker(n) for n in _PERSONAL]
+                held = Body(_text_part(text), markers), Body(html, markers)
                 with _rendered_lock:
                     _rendered[key] = held
                     while len(_rendered) > _RENDERED_MAX:
@@ -237,7 +248,7 @@ class Builder:
     def build(self, row) -> Outgoing:
         """The MIME message for a claimed delivery row, in its subscriber's locale."""
         locale = canonical(getattr(row, "locale", None)) or "en"
-        ctx = {"page_name": settings.current()["page_name"], "base_url": self.config["PUBLIC_BASE_URL"],
+        ctx = {"page_name": self.page_name, "base_url": self.config["PUBLIC_BASE_URL"],
                "subject": row.subject, "to": row.to_address}
         headers = {}
         if row.kind == "notification":
@@ -271,16 +282,17 @@ class Builder:
         return compose(row, text, html, headers)
 
 
-def compose(row, text: str, html: str, extra_headers: dict) -> Outgoing:
-    """multipart/alternative: the text part, then the HTML part."""
+def compose(row, text, html, extra_headers: dict) -> Outgoing:
+    """multipart/alternative: the text part, then the HTML part (each a str, or the
+    bytes :meth:`Body.encode` made)."""
     config = current_app.config
     headers = {
         "Subject": row.subject,
         "From": config["MAIL_DEFAULT_SENDER"],
         "To": wire_address(row.to_address),
-        "Date": format_datetime(utcnow()),
+        "Date": date_header(utcnow()),
         "Message-ID": message_id(row),
         "Auto-Submitted": "auto-generated",
         **extra_headers,
     }
-    return Outgoing(headers, text.rstrip("\n") + "\n", html)
+    return Outgoing(headers, _text_part(text) if isinstance(text, str) else text, html)

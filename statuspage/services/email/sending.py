@@ -4,10 +4,12 @@ connections (below), the HTTP channels through :mod:`..channels.http_sending`.
 Failures are committed as soon as the server answers; successes are marked SENT
 in small groups (every ``_MARK_EVERY`` messages or ``_MARK_SECONDS``), which is
 what lets one worker keep up with a plain smtplib loop. Until its group commits,
-each accepted message has a durable mark in Redis (:mod:`sent_markers`), written
-before the next message goes out; rows claimed again after a crash are settled
-from those marks. So a worker killed mid-batch re-sends at most the message in
-flight on each connection, with the same Message-ID (receivers can de-duplicate).
+each accepted message has a durable mark in Redis (:mod:`sent_markers`), stored
+before the next message's content goes out on that connection (the next message
+is built, and its envelope sent, while Redis answers); rows claimed again after a
+crash are settled from those marks. So a worker killed mid-batch re-sends at most
+the message in flight on each connection, with the same Message-ID (receivers can
+de-duplicate).
 A row marked SENT is never sent again.
 """
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from flask import current_app
 
 from ...domain.deliveries import Channel
 from ...extensions import db
+from .. import settings
 from ..channels import http_sending
 from . import content as email_content
 from . import deliveries, sent_markers
@@ -70,7 +74,10 @@ def send_batch(ids: list[int]) -> dict:
     deadline = time.monotonic() + config["DELIVERY_LEASE_SECONDS"] / 2
     mail = [row for row in rows if row.channel == Channel.EMAIL]
     http = [row for row in rows if row.channel != Channel.EMAIL]
-    results = (_in_lanes(mail, config["MAIL_CONNECTIONS"], _send_rows, deadline)
+    # The page settings are read here, once: a lane reading them would hold a second
+    # pooled database connection for its whole run.
+    send_mail = partial(_send_rows, page=settings.current()) if mail else _send_rows
+    results = (_in_lanes(mail, config["MAIL_CONNECTIONS"], send_mail, deadline)
                + _in_lanes(http, config["WEBHOOK_CONNECTIONS"], http_sending.send_rows, deadline))
     for result in results:
         for key in outcome:
@@ -96,11 +103,11 @@ def _in_lanes(rows: list, lanes: int, send, deadline: float) -> list[dict]:
         return list(pool.map(lane, [rows[i::lanes] for i in range(lanes)]))
 
 
-def _send_rows(rows: list, deadline: float) -> dict:
+def _send_rows(rows: list, deadline: float, page: dict) -> dict:
     outcome = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
     with db.engine.connect() as conn:
         _fast_commits(conn)
-        builder = email_content.Builder(conn)
+        builder = email_content.Builder(conn, page)
         transport = mailer.open_transport()
         marks = _Marks(conn)
         try:
@@ -127,20 +134,34 @@ def _send_rows(rows: list, deadline: float) -> dict:
 
 
 class _Marks:
-    """SENT marks waiting for their group commit, each already durable in Redis."""
+    """SENT marks waiting for their group commit, each durable in Redis (or committed)
+    before the next message's content goes out on the lane's connection."""
 
     def __init__(self, conn):
         self.conn, self.pending, self.since = conn, [], time.monotonic()
         self.recorder = sent_markers.Recorder()
+        self.unsettled = False
 
     def add(self, row, message_id: str) -> None:
+        """Record an accepted message; its Redis mark is written now and awaited in :meth:`settle`."""
         self.pending.append((row, message_id))
-        durable = self.recorder.remember(row.id, message_id)
+        self.recorder.send(row.id, message_id)
+        self.unsettled = True
+
+    def settle(self) -> None:
+        """Make the last accepted message's mark durable: called before any further content."""
+        if not self.unsettled:
+            return
+        self.unsettled = False
+        durable = self.recorder.wait()
         if (not durable or len(self.pending) >= _MARK_EVERY
                 or time.monotonic() - self.since > _MARK_SECONDS):
             self.flush()
 
     def flush(self) -> None:
+        """Commit the SENT marks, then drop their Redis copies."""
+        self.recorder.wait()  # so a DEL below cannot overtake a SET still under way
+        self.unsettled = False
         deliveries.mark_sent(self.conn, self.pending)
         self.conn.commit()
         sent_markers.forget(row.id for row, _mid in self.pending)
@@ -164,7 +185,7 @@ def _send_one(conn, builder, transport, row, outcome, marks) -> bool:
         return True
     for try_number in (1, 2):
         try:
-            transport.send(message, row.to_address)
+            transport.send(message, row.to_address, ready=marks.settle)
         except mailer.PermanentFailure as exc:
             deliveries.fail_permanent(conn, row, str(exc), suppress=exc.suppress)
             conn.commit()

@@ -12,11 +12,12 @@ import re
 import smtplib
 import ssl
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from flask import current_app
 
 from .mime import Outgoing, wire_address
+from .sessions import kept, quit_quietly, server_of
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +73,66 @@ def classify(exc: Exception) -> Exception:
     raise exc
 
 
+_NOT_SENT = (-1, b"not sent")
+
+
+def _nothing() -> None:
+    pass
+
+
+def _envelope(smtp: smtplib.SMTP, commands: list[bytes], pipelining: bool) -> list[tuple]:
+    """The replies to MAIL, RCPT and DATA: all three written at once when the server
+    pipelines, else one at a time, stopping at the first refusal (the rest not sent)."""
+    if pipelining:
+        smtp.send(b"".join(commands))
+        return [smtp.getreply() for _ in commands]
+    replies = []
+    for command, expected in zip(commands, ((250,), (250, 251), (354,))):
+        smtp.send(command)
+        replies.append(smtp.getreply())
+        if replies[-1][0] not in expected:
+            break
+    return replies + [_NOT_SENT] * (len(commands) - len(replies))
+
+
+def _abort(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal: a 421 means the server is closing, else reset the transaction."""
+    if code == 421:
+        smtp.close()
+        return
+    try:
+        smtp.rset()
+    except smtplib.SMTPServerDisconnected:
+        pass  # the next command reports it
+
+
+# Characters that make an address more than a plain local@domain for smtplib's parser.
+_NOT_PLAIN = re.compile(r'[\s"<>()\[\]\\,;:]')
+
+
+def _path(address: str) -> str:
+    """``<address>`` as ``smtplib.quoteaddr`` writes it, without its parser for plain addresses."""
+    if "@" in address and not _NOT_PLAIN.search(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
+def _content(data: bytes) -> bytes:
+    """The message as DATA carries it: dot-stuffed, ending in CRLF.CRLF (as smtplib does)."""
+    if data.startswith(b"."):
+        data = b"." + data
+    data = data.replace(b"\n.", b"\n..")
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
 class SMTPTransport:
-    """One SMTP connection, opened lazily and reused for a whole batch."""
+    """One SMTP connection, opened lazily (or kept from an earlier batch) and reused for a whole batch."""
 
     def __init__(self, config):
         self.config = config
-        self.smtp: Optional[smtplib.SMTP] = None
+        self.smtp: Optional[smtplib.SMTP] = kept.take(server_of(config))
 
     def _connect(self) -> smtplib.SMTP:
         cfg = self.config
@@ -93,11 +148,12 @@ class SMTPTransport:
             raise
         return smtp
 
-    def send(self, message: Outgoing, to_address: str) -> None:
+    def send(self, message: Outgoing, to_address: str, ready: Callable[[], None] = _nothing) -> None:
         """Send one message; raises :class:`TransientFailure` or :class:`PermanentFailure`.
 
-        A non-ASCII mailbox goes out with SMTPUTF8 when the server offers it; when
-        it does not, the message fails for good at once (no retry can help).
+        ``ready()`` is called right before the content goes out (the server has taken
+        the envelope). A non-ASCII mailbox goes out with SMTPUTF8 when the server
+        offers it; when it does not, the message fails for good at once (no retry can help).
         """
         recipient = wire_address(to_address)
         options = () if recipient.isascii() else ("SMTPUTF8",)
@@ -106,15 +162,51 @@ class SMTPTransport:
                 self.smtp = self._connect()
             if options and not self.smtp.has_extn("smtputf8"):
                 raise PermanentFailure(NO_SMTPUTF8, suppress=False)
-            self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [recipient],
-                               message.as_bytes(), mail_options=options)
+            self._transaction(self.smtp, recipient, message.as_bytes(), options, ready)
         except PermanentFailure:
             raise
-        except Exception as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             failure = classify(exc)
-            if getattr(failure, "connection", False):
-                self.reset()
+            if getattr(failure, "connection", False) or self.smtp is None or self.smtp.sock is None:
+                self.reset()  # a 421 or a dropped link: the next message opens a new one
             raise failure from exc
+        except BaseException:
+            self.reset()  # stopped mid-transaction (``ready`` failed): the link is not reusable
+            raise
+
+    def _transaction(self, smtp: smtplib.SMTP, recipient: str, data: bytes, options,
+                     ready: Callable[[], None]) -> None:
+        """MAIL, RCPT and DATA, then the content: what ``smtplib.sendmail`` does for one
+        recipient, with the three commands in one write when the server offers PIPELINING.
+
+        The content only goes out after the server's 354, i.e. after the replies to
+        all three commands: one message at a time is ever with the server unanswered.
+        """
+        sender = self.config["MAIL_DEFAULT_SENDER"]
+        extra = [*options, f"SIZE={len(data)}"] if smtp.has_extn("size") else list(options)
+        encoding = "utf-8" if options else "ascii"
+        commands = [f"MAIL FROM:{_path(sender)}{''.join(' ' + o for o in extra)}\r\n".encode(encoding),
+                    f"RCPT TO:{_path(recipient)}\r\n".encode(encoding),
+                    b"DATA\r\n"]
+        mail, rcpt, data_reply = _envelope(smtp, commands, smtp.has_extn("pipelining"))
+        if mail[0] != 250:
+            _abort(smtp, mail[0])
+            raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+        if rcpt[0] not in (250, 251):
+            if data_reply[0] == 354:  # a server that took DATA with no recipient: end it empty
+                smtp.send(b".\r\n")
+                smtp.getreply()
+            _abort(smtp, rcpt[0])
+            raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
+        if data_reply[0] != 354:
+            _abort(smtp, data_reply[0])
+            raise smtplib.SMTPDataError(*data_reply)
+        ready()
+        smtp.send(_content(data))
+        code, text = smtp.getreply()
+        if code != 250:
+            _abort(smtp, code)
+            raise smtplib.SMTPDataError(code, text)
 
     def reset(self) -> None:
         """Drop the connection without a goodbye (it failed)."""
@@ -125,13 +217,14 @@ class SMTPTransport:
                 self.smtp = None
 
     def close(self) -> None:
-        """End the session politely."""
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            self.reset()
+        """Keep the connection for this process's next batch, or end the session politely."""
+        if self.smtp is not None and kept.keep(server_of(self.config), self.smtp,
+                                               self.config["MAIL_CONNECTIONS"]):
+            self.smtp = None
+        quit_quietly(self.smtp)
+        self.smtp = None
+
+
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
@@ -144,8 +237,9 @@ class FileTransport:
     def __init__(self, directory: str):
         self.directory = Path(directory)
 
-    def send(self, message: Outgoing, to_address: str) -> None:
-        """Write the message to ``<Message-ID>.eml``, atomically."""
+    def send(self, message: Outgoing, to_address: str, ready: Callable[[], None] = _nothing) -> None:
+        """Write the message to ``<Message-ID>.eml``, atomically (``ready()`` first)."""
+        ready()
         self.directory.mkdir(parents=True, exist_ok=True)
         name = _UNSAFE.sub("_", message["Message-ID"].strip("<>")) + ".eml"
         path = self.directory / name
