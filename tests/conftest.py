@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import tempfile
+import time
 import uuid
 
 from tests.parallel import isolate_worker, longest_first, make_scheduler, split_browser_tests
@@ -23,6 +24,7 @@ os.environ.setdefault("PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
@@ -107,12 +109,27 @@ def app(instance_dir):
 
 def _truncate_all(app):
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        _truncate_postgres(tables)
+        return
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
+        for name in tables:
+            conn.execute(text(f"DELETE FROM {name}"))
+
+
+def _truncate_postgres(tables: list[str], attempts: int = 10) -> None:
+    # A live server shared between tests may still be finishing a request of the
+    # last test's page; TRUNCATE locking table after table can then deadlock with
+    # it. PostgreSQL picks one side to fail: when it is us, wait a moment and retry.
+    for attempt in range(attempts):
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(autouse=True)
