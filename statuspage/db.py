@@ -10,9 +10,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
+log = logging.getLogger(__name__)
 # Statements before which the sqlite3 module opens a transaction (and SQLite takes
 # its write lock, held until COMMIT or ROLLBACK).
-log = logging.getLogger(__name__)
 _OPENS_WRITE = ("insert", "update", "delete", "replace")
 _HOLDS_TURN = "statuspage.write_turn"
 # Past this, go ahead and let SQLite's own busy timeout decide (never wait forever).
@@ -51,6 +51,8 @@ class _WriteTurns:
 
     def _get_lock(self) -> threading.Lock:
         # Made on first use, after gevent (if any) has patched threading.
+        if self._lock is not None:
+            return self._lock
         with self._guard:
             if self._lock is None:
                 self._lock = threading.Lock()

@@ -51,3 +51,10 @@ def test_production_starts_with_a_long_key_and_a_metrics_token(tmp_path):
                                              "METRICS_TOKEN": "m"})
     assert config["SECRET_KEY"] == LONG_KEY and config["METRICS_TOKEN"] == "m"
     assert load_config(str(tmp_path), env={"SECRET_KEY": "short"})["SECRET_KEY"] == "short"  # dev
+
+
+def test_passwords_are_hashed_with_the_configured_method(app):
+    from tests.conftest import make_user
+
+    user = make_user("viewer", password="long enough password")
+    assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
