@@ -2,12 +2,11 @@
 import pytest
 
 
-from statuspage import create_app
 
 
 @pytest.fixture
-def failing_client(app):
-    other = create_app({**app.config, "TESTING": False})
+def failing_client(other_app):
+    other = other_app(TESTING=False)
 
     @other.get("/api/_test_boom")
     def boom():

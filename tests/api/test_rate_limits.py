@@ -1,7 +1,6 @@
 """API writes are rate limited per token (Redis storage), with Retry-After."""
 import pytest
 
-from statuspage import create_app
 from statuspage.extensions import db
 from statuspage.models import Incident
 
@@ -9,12 +8,10 @@ from ..conftest import ApiClient, IsolatedClient, make_token
 
 
 @pytest.fixture
-def limited_client(app):
-    limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_WRITES": "2 per minute"})
+def limited_client(other_app):
+    limited = other_app(RATELIMIT_ENABLED=True, RATELIMIT_WRITES="2 per minute")
     limited.test_client_class = IsolatedClient
-    yield limited.test_client()
-    with limited.app_context():
-        db.engine.dispose()
+    return limited.test_client()
 
 
 def test_third_write_in_a_minute_is_429_per_token(limited_client):

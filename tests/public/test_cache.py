@@ -3,7 +3,6 @@ import socket
 
 import pytest
 
-from statuspage import create_app
 from statuspage.extensions import cache, db, redis_client
 from statuspage.models import Component
 from statuspage.public import cache as public_cache
@@ -82,13 +81,10 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_pages_render_from_the_database_when_redis_is_down(app, api):
+def test_pages_render_from_the_database_when_redis_is_down(app, api, other_app):
     make_component(api, "Still here")
     make_incident(api, title="Visible without Redis")
-    down = create_app({**{k: app.config[k] for k in ("TESTING", "INSTANCE_PATH", "SECRET_KEY",
-                                                    "SQLALCHEMY_DATABASE_URI", "PUBLIC_BASE_URL")},
-                       "RATELIMIT_ENABLED": False,
-                       "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
+    down = other_app(RATELIMIT_ENABLED=False, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0")
     public_cache.reset_local()
     with down.app_context():
         client = down.test_client()
@@ -97,9 +93,6 @@ def test_pages_render_from_the_database_when_redis_is_down(app, api):
             assert response.status_code == 200, path
             assert response.headers["ETag"]
         assert "Visible without Redis" in client.get("/status").get_data(as_text=True)
-        db.session.remove()
-        db.engine.dispose()
-        down.extensions["redis"].close()
 
 
 def test_a_thrown_away_app_stops_its_cache_listener(other_app):

@@ -100,6 +100,7 @@ def _another_app(app, **config):
         yield other
     finally:
         other.extensions["stream_hub"].close_all()
+        other.extensions["public_generation"].stop()
         with other.app_context():
             db.engine.dispose()
 
