@@ -179,12 +179,16 @@ _SCRIPT_SENTENCES = {
 }
 
 
+def script_sentence(translated: str) -> str:
+    """A translated ``%(name)s`` message in the scripts' ``{name}`` placeholder form."""
+    return translated.replace("%(", "{").replace(")s", "}")
+
+
 def page_words() -> dict | None:
     """The status vocabulary and script sentences for the page's scripts, or None in English."""
     if locale_code() == "en":
         return None
-    sentences = {key: gettext(text).replace("%(", "{").replace(")s", "}")
-                 for key, text in _SCRIPT_SENTENCES.items()}
+    sentences = {key: script_sentence(gettext(text)) for key, text in _SCRIPT_SENTENCES.items()}
     return {"locale": html_lang(), "sentences": sentences,
             "status_labels": {k: gettext(v) for k, v in STATUS_LABEL.items()},
             "impact_labels": {k: gettext(v) for k, v in IMPACT_LABEL.items()},

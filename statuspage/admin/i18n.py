@@ -14,7 +14,7 @@ from flask import Flask
 from flask_babel import Domain
 from markupsafe import Markup, escape
 
-from ..i18n import TRANSLATIONS
+from ..i18n import TRANSLATIONS, html_lang, script_sentence
 
 DOMAIN = "console"
 domain = Domain(translation_directories=str(TRANSLATIONS), domain=DOMAIN)
@@ -35,6 +35,30 @@ def C_(text: str) -> str:  # noqa: N802  (the conventional shape extraction tool
     return text
 
 
+# What the console's scripts say (keys as in static/js/lib/words.js), sent with every page.
+SCRIPT_SENTENCES = {
+    "toastIncident": C_("New incident update received"),
+    "toastPostmortem": C_("A postmortem was published"),
+    "lightTheme": C_("Light theme"), "darkTheme": C_("Dark theme"),
+    "switchLight": C_("Switch to light theme"), "switchDark": C_("Switch to dark theme"),
+    "copy": C_("Copy"), "copied": C_("Copied"),
+    "preview": C_("Preview"), "hidePreview": C_("Hide preview"),
+    "nothingToPreview": C_("Nothing to preview."),
+    "previewFailed": C_("The preview could not be loaded."),
+    "justNow": C_("just now"), "ago": C_("%(time)s ago"), "fromNow": C_("in %(time)s"),
+    "seconds": C_("%(count)s s"), "minutes": C_("%(count)s min"), "hours": C_("%(count)s h"),
+    "day": C_("%(count)s day"), "days": C_("%(count)s days"),
+}
+
+
+def script_words() -> dict:
+    """The console scripts' sentences in the console's language, for the page's words block."""
+    translations = domain.get_translations()
+    return {"locale": html_lang(),
+            "sentences": {key: script_sentence(translations.ugettext(text))
+                          for key, text in SCRIPT_SENTENCES.items()}}
+
+
 def _markup(translated: str, variables: dict) -> Markup:
     # Like Jinja's own gettext: the message is text, the values are escaped unless Markup.
     message = Markup(escape(translated))
@@ -52,6 +76,7 @@ def template_cn(singular: str, plural: str, num: int, **variables) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    """Give every template ``_c`` and ``_cn`` (the console's templates use them)."""
+    """Give every template ``_c``, ``_cn`` and ``console_words`` (the console's templates use them)."""
     app.add_template_global(template_c, "_c")
     app.add_template_global(template_cn, "_cn")
+    app.add_template_global(script_words, "console_words")

@@ -3,6 +3,7 @@ catalogue of their own (``console``), kept apart from the readers' catalogues.""
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def german_console(tmp_path, monkeypatch):
     catalogue.add("Sign in to %(page)s console", "Anmelden an der Konsole von %(page)s",
                   flags=("python-format",))
     catalogue.add(("%(num)d second", "%(num)d seconds"), ("%(num)d Sekunde", "%(num)d Sekunden"))
+    catalogue.add("Copy", "Kopieren")
+    catalogue.add("%(time)s ago", "vor %(time)s", flags=("python-format",))
     folder = tmp_path / "de" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     with (folder / "console.mo").open("wb") as target:
@@ -132,3 +135,64 @@ def test_marked_strings_come_from_the_console_catalogue_with_english_fallback(ap
 def test_a_console_catalogue_does_not_reach_the_console_yet(console, german_console):
     page = console.get("/admin/incidents?lang=de", headers={"Accept-Language": "de"})
     assert ">Sign out<" in page.text and "Abmelden" not in page.text
+
+
+STATIC_JS = ROOT / "statuspage" / "static" / "js"
+_IMPORT = re.compile(r"""^import\b[^;]*?from\s+["'](\.{1,2}/[^"']+)["']""", re.M)
+_WORD_KEY = re.compile(r"^  (\w+): ", re.M)
+_HEADER_NAME = re.compile(r"^[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+$")
+
+
+def _console_scripts() -> list[Path]:
+    """The console's entry module and every module it imports, vendored Alpine aside."""
+    seen, todo = [], [STATIC_JS / "admin" / "main.js"]
+    while todo:
+        module = todo.pop()
+        if module in seen or "vendor" in module.parts:
+            continue
+        seen.append(module)
+        todo += [(module.parent / target).resolve() for target in _IMPORT.findall(module.read_text())]
+    return sorted(seen)
+
+
+def _english_literals(source: str) -> list[str]:
+    """String literals that read as English to a person: a capitalised word or two words."""
+    code = "\n".join(re.sub(r"^\s*(/?\*.*|//.*)$", "", line) for line in source.splitlines())
+    return [text for _q, text in _STRING.findall(code)
+            if (re.match(r"[A-Z][a-z]", text) or re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", text))
+            and not _HEADER_NAME.match(text)]
+
+
+def test_the_console_scripts_show_no_words_of_their_own():
+    scripts = _console_scripts()
+    assert STATIC_JS / "admin" / "users.js" in scripts and STATIC_JS / "lib" / "relative.js" in scripts
+    # words.js holds the English defaults every other module says through.
+    found = {path.name: _english_literals(path.read_text()) for path in scripts if path.name != "words.js"}
+    assert {name: words for name, words in found.items() if words} == {}
+    assert _english_literals('x = cond ? "Copied" : "copy"; h = {"Content-Type": 1}') == ["Copied"]
+
+
+def test_every_sentence_a_console_script_says_comes_from_the_console_catalogue():
+    keys = set(_WORD_KEY.findall((STATIC_JS / "lib" / "words.js").read_text()))
+    said = set()  # the sentence keys the console's modules name (say("copied"), ["day", "days"])
+    for path in _console_scripts():
+        if path.name != "words.js":
+            said |= {text for _q, text in _STRING.findall(path.read_text()) if text in keys}
+    assert {"copied", "hidePreview", "toastIncident", "ago", "days", "switchDark"} <= said
+    assert said - set(console_i18n.SCRIPT_SENTENCES) == set()
+
+
+def test_console_pages_ship_their_script_words(console):
+    page = console.get("/admin/incidents")
+    block = re.search(r'<script type="application/json" id="page-words">(.*?)</script>', page.text, re.S)
+    words = json.loads(html.unescape(block[1]))
+    assert words["locale"] == "en"
+    assert words["sentences"]["copied"] == "Copied"
+    assert words["sentences"]["ago"] == "{time} ago"  # the scripts' placeholder form
+
+
+def test_the_script_words_come_from_the_console_catalogue(app, german_console):
+    with app.test_request_context("/admin/users"), force_locale("de"):
+        sentences = console_i18n.script_words()["sentences"]
+    assert sentences["copy"] == "Kopieren" and sentences["ago"] == "vor {time}"
+    assert sentences["copied"] == "Copied"  # not translated: English

@@ -115,6 +115,8 @@ def test_lifecycle_updates_postmortem_action_item_and_export(live_server, watche
     page.fill("#pm-summary", "The disk **filled up**.")
     page.locator("#pm-summary").locator("xpath=..").get_by_role("button", name="Preview").click()
     expect(page.locator("#pm-summary-preview strong")).to_have_text("filled up")
+    hide = page.locator("#pm-summary").locator("xpath=..").get_by_role("button", name="Hide preview")
+    expect(hide).to_be_visible()  # the script's words, from the page's words block
     page.fill("#pm-root_cause", "Log rotation was off.")
     page.get_by_role("button", name="Start postmortem").click()
     expect(page.locator("#pm-status")).to_have_text("Draft", timeout=WAIT_MS)
@@ -176,6 +178,7 @@ def test_list_updates_in_place(live_server, watched, api):
     expect(page.locator("#incident-table")).to_contain_text("Appeared by itself", timeout=WAIT_MS)
     expect(page.locator("#stat-active")).to_have_text("1")
     assert page.evaluate("window.__sameDocument") is True
+    expect(page.locator("#incident-table time.rel").first).to_have_text("just now")
 
 
 def test_a_form_post_without_csrf_token_is_refused(live_server, watched):

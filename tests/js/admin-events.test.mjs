@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN_EVENT_TYPES, debounce, INCIDENT_TOAST, needsRefresh, regionIds, toastFor } from "../../statuspage/static/js/lib/admin-events.js";
+import { ADMIN_EVENT_TYPES, debounce, needsRefresh, regionIds, toastFor } from "../../statuspage/static/js/lib/admin-events.js";
+import { useSentences } from "../../statuspage/static/js/lib/words.js";
+
+const INCIDENT_TYPES = ["INCIDENT_CREATED", "INCIDENT_UPDATED", "INCIDENT_STATUS_CHANGED", "INCIDENT_UPDATE_POSTED"];
 
 test("incident events announce the update toast", () => {
-  for (const type of ["INCIDENT_CREATED", "INCIDENT_UPDATED", "INCIDENT_STATUS_CHANGED", "INCIDENT_UPDATE_POSTED"]) {
-    assert.equal(toastFor(type), INCIDENT_TOAST);
-  }
-  assert.equal(INCIDENT_TOAST, "New incident update received");
+  for (const type of INCIDENT_TYPES) assert.equal(toastFor(type), "New incident update received");
   assert.equal(toastFor("COMPONENT_STATUS_CHANGED"), "");
   assert.equal(toastFor("POSTMORTEM_PUBLISHED"), "A postmortem was published");
 });
@@ -36,4 +36,10 @@ test("debounce runs once after a burst, with the last arguments", () => {
   assert.deepEqual([...cancelled], [1, 2]);
   timers[2]();
   assert.deepEqual(calls, [3]);
+});
+
+test("toasts are said in the words the console page ships", () => {
+  useSentences({ toastIncident: "Neue Aktualisierung", toastPostmortem: "Nachbetrachtung veröffentlicht" });
+  for (const type of INCIDENT_TYPES) assert.equal(toastFor(type), "Neue Aktualisierung");
+  assert.equal(toastFor("POSTMORTEM_PUBLISHED"), "Nachbetrachtung veröffentlicht");
 });

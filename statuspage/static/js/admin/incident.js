@@ -1,5 +1,6 @@
 // Incident detail: Markdown preview rendered by the server (the same sanitiser the public page uses).
 import { postJson } from "../lib/csrf.js";
+import { say } from "../lib/words.js";
 
 export function registerIncident(Alpine) {
   Alpine.data("incidentPage", () => ({}));
@@ -9,20 +10,28 @@ export function registerIncident(Alpine) {
     loading: false,
     // "Preview all" (a form post) renders every preview on the server: show them.
     init() { this.showing = this.$refs.preview.hasAttribute("data-rendered"); },
-    get buttonText() { return this.showing ? "Hide preview" : "Preview"; },
+    get buttonText() { return say(this.showing ? "hidePreview" : "preview"); },
     async toggle() {
       if (this.showing) { this.showing = false; return; }
       this.loading = true;
       try {
         const { html } = await postJson("/admin/preview", { text: this.$refs.source.value });
         // Sanitised by nh3 on the server; x-html is not available in the CSP build.
-        this.$refs.preview.innerHTML = html || "<p><em>Nothing to preview.</em></p>";
+        if (html) this.$refs.preview.innerHTML = html;
+        else this.$refs.preview.replaceChildren(emphasis(say("nothingToPreview")));
       } catch (e) {
-        this.$refs.preview.textContent = "The preview could not be loaded.";
+        this.$refs.preview.textContent = say("previewFailed");
       } finally {
         this.loading = false;
         this.showing = true;
       }
     },
   }));
+}
+
+/** ``<p><em>text</em></p>``, built as nodes so a translated text is never parsed as HTML. */
+function emphasis(text) {
+  const paragraph = document.createElement("p");
+  paragraph.appendChild(document.createElement("em")).textContent = text;
+  return paragraph;
 }

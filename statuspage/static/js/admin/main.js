@@ -8,6 +8,14 @@ import { registerIncident } from "./incident.js";
 import { registerUsers } from "./users.js";
 import { registerComponents } from "./components.js";
 import { relativeTimes } from "../lib/relative.js";
+import { useSentences } from "../lib/words.js";
+
+// The console's words come from its own catalogue; they must be in place before anything renders.
+const pageWords = document.getElementById("page-words");
+if (pageWords) {
+  const { sentences, locale } = JSON.parse(pageWords.textContent);
+  useSentences(sentences, locale);
+}
 
 Alpine.plugin(focus);
 registerTheme(Alpine);

@@ -1,6 +1,7 @@
 // What the console does with an admin-stream event: the toast to announce
 // and whether the page's live regions need refreshing.
 import { EVENT_TYPES } from "./stream.js";
+import { say } from "./words.js";
 
 const EXTRA_TYPES = [
   "POSTMORTEM_UPDATED", "ACTION_ITEM_CHANGED", "COMPONENT_UPDATED", "COMPONENT_GROUP_UPDATED",
@@ -13,12 +14,10 @@ const INCIDENT_TYPES = new Set([
   "INCIDENT_CREATED", "INCIDENT_UPDATED", "INCIDENT_STATUS_CHANGED", "INCIDENT_UPDATE_POSTED",
 ]);
 
-export const INCIDENT_TOAST = "New incident update received";
-
-/** The announcement for an event type, or "" for none. */
+/** The announcement for an event type (in the page's words), or "" for none. */
 export function toastFor(type) {
-  if (INCIDENT_TYPES.has(type)) return INCIDENT_TOAST;
-  if (type === "POSTMORTEM_PUBLISHED") return "A postmortem was published";
+  if (INCIDENT_TYPES.has(type)) return say("toastIncident");
+  if (type === "POSTMORTEM_PUBLISHED") return say("toastPostmortem");
   return "";
 }
 

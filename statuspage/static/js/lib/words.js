@@ -1,5 +1,6 @@
 // The words the page's scripts show: English unless the page ships its language's
-// (a JSON block with id "page-words", written by the server in the reader's language).
+// (a JSON block with id "page-words", written by the server in the reader's language;
+// the console's pages ship theirs from the console's own catalogue).
 
 export const WORDS = {
   locale: "en",
@@ -17,6 +18,22 @@ export const WORDS = {
   pageTime: "page time",
   dayUptime: "{day}: {percent} uptime, no incidents",
   dayNoData: "{day}: no data",
+  // The console's.
+  toastPostmortem: "A postmortem was published",
+  copy: "Copy",
+  copied: "Copied",
+  preview: "Preview",
+  hidePreview: "Hide preview",
+  nothingToPreview: "Nothing to preview.",
+  previewFailed: "The preview could not be loaded.",
+  justNow: "just now",
+  ago: "{time} ago",
+  fromNow: "in {time}",
+  seconds: "{count} s",
+  minutes: "{count} min",
+  hours: "{count} h",
+  day: "{count} day",
+  days: "{count} days",
 };
 
 /** Take the page's sentences (keys as in WORDS); unknown keys are ignored. */
