@@ -34,7 +34,7 @@ def subscribe(body):
     if body.get("endpoint"):
         created = webhooks.subscribe(body["endpoint"], body["email"], incident_id=body.get("incident_id"),
                                      component_ids=body.get("component_ids"), actor=operator,
-                                     ip=client_ip())
+                                     ip=client_ip(), locale=body.get("locale") or reader_locale())
         if created is not None:
             return Response(json.dumps(WebhookSubscriberSchema().dump(created)), status=201,
                             mimetype="application/json")

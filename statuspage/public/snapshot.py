@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 
 from ..domain.locales import LOCALES, canonical
 from ..services import public_documents, settings
@@ -105,9 +107,14 @@ def rewrite_links(html: str, page: str, files: dict[str, str], base_url: str,
     return _LANGUAGE_LINK_RE.sub(language_link, _LINK_RE.sub(replace, html))
 
 
-_INDEX_HTML = ('<!doctype html><meta charset="utf-8"><title>Status</title>'
-               '<meta http-equiv="refresh" content="0; url=status/index.html">'
-               '<a href="status/index.html">Current status</a>\n')
+def front_door(locale: str, page_name: str) -> str:
+    """A copy's ``index.html``: straight on to its status page, in the copy's language."""
+    with force_locale(locale):
+        link = gettext("Current status")
+    return (f'<!doctype html><html lang="{locale.replace("_", "-")}"><meta charset="utf-8">'
+            f'<title>{escape(page_name)}</title>'
+            '<meta http-equiv="refresh" content="0; url=status/index.html">'
+            f'<a href="status/index.html">{escape(link)}</a>\n')
 
 
 def copies_for(default: str) -> dict[str, str]:
@@ -130,6 +137,7 @@ def export(app: Flask, target: Path) -> int:
     with app.app_context():
         files = routes(public_documents.export_index())
         copies = copies_for(settings.current()["default_locale"])
+        fronts = {locale: front_door(locale, settings.current()["page_name"]) for locale in copies}
     base_url = app.config["PUBLIC_BASE_URL"]
     # No cookies: each language is asked for by Accept-Language alone, so a ?lang= link
     # (which sets the cookie) can never leak one language into another's copy.
@@ -156,7 +164,7 @@ def export(app: Flask, target: Path) -> int:
                 elif name.endswith(_SAME_IN_EVERY_LANGUAGE):
                     shared[name] = body
             _write(target, copy + name, body)
-        (target / copy / "index.html").write_text(_INDEX_HTML)
+        (target / copy / "index.html").write_text(fronts[locale])
         written += len(pages) + 1
     # The console's assets stay out: the copy is the public site only.
     shutil.copytree(app.static_folder, target / "static", dirs_exist_ok=True,

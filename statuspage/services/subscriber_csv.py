@@ -24,7 +24,7 @@ from ..domain.subscribers import mailbox_key
 from ..errors import NotFound, PayloadTooLarge, ValidationFailed
 from ..extensions import db
 from ..models import Component, Subscriber, SubscriberComponent, SubscriberImport, utcnow
-from . import audit, integrations, outbox, subscribers
+from . import audit, integrations, outbox, settings, subscribers
 from .context import SYSTEM, Actor
 from .email import deliveries
 
@@ -162,16 +162,18 @@ def _apply(job: SubscriberImport, values: dict) -> str:
         sub.mode, sub.scope = values["mode"], scope
         sub.components = [SubscriberComponent(component_id=i) for i in values["components"]]
         return "updated"
+    # A list carries no languages: the page's own is the best guess for its readers.
     sub = Subscriber(channel="webhook" if values["endpoint"] else "email", email=values["email"],
-                     endpoint=values["endpoint"], mode=values["mode"], scope=scope)
+                     endpoint=values["endpoint"], mode=values["mode"], scope=scope,
+                     locale=settings.current()["default_locale"])
     sub.components = [SubscriberComponent(component_id=i) for i in values["components"]]
     if job.confirmed and not values["endpoint"]:
         sub.confirmed_at = utcnow()
     db.session.add(sub)
     db.session.flush()
     if sub.confirmed_at is None:
-        subject = f"Confirm your subscription to {current_app.config['PAGE_NAME']} status updates"
-        deliveries.create("confirmation", sub.email, subject, subscriber_id=sub.id)
+        deliveries.create("confirmation", sub.email, subscribers.confirmation_subject(sub.locale),
+                          subscriber_id=sub.id)
     return "created"
 
 

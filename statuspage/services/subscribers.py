@@ -13,18 +13,17 @@ from typing import Iterable, Optional
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.locales import canonical
+from ..domain.locales import N_, canonical
 from ..domain.subscribers import mailbox_key, subscriber_status as status_of
 from ..errors import NotFound, RateLimited, ValidationFailed
 from ..extensions import db
 from ..models import Component, Incident, Subscriber, SubscriberComponent, utcnow
 from . import audit, components, outbox, ratelimit, secretbox, settings, tokens
 from .channels import signing
-from .email import deliveries, digests
+from .email import content, deliveries, digests
 from .context import Actor
 from .pagination import Page, contains, paginate
 
@@ -147,10 +146,13 @@ def subscribe(address: str, *, incident_id: Optional[int] = None,
     audit.record(_actor(row), "subscriber.requested", "subscriber", row.id,
                  after={**_snapshot(row), "requested": {"scope": scope, "component_ids": ids}})
     _event("REQUESTED", row)
-    with force_locale(locale):
-        subject = gettext("Confirm your subscription to %(page)s status updates",
-                          page=settings.current()["page_name"])
-    deliveries.create("confirmation", address, subject, subscriber_id=row.id)
+    deliveries.create("confirmation", address, confirmation_subject(locale), subscriber_id=row.id)
+
+
+def confirmation_subject(locale: str) -> str:
+    """The subject of an email address's confirmation email, in ``locale``."""
+    return content.in_locale(locale, N_("Confirm your subscription to %(page)s status updates"),
+                             page=settings.current()["page_name"])
 
 
 def from_token(purpose: str, token: str) -> Subscriber:

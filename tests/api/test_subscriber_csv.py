@@ -78,6 +78,15 @@ def test_unconfirmed_imports_are_pending_and_get_a_confirmation(api, run_worker)
     assert [d.to_address for d in deliveries(kind="confirmation")] == ["new@example.com"]
 
 
+def test_an_imported_address_is_asked_in_the_pages_language_under_its_current_name(api, run_worker):
+    assert api.patch("/api/settings", json={"page_name": "Globex", "default_locale": "fr"}).status_code == 200
+    _import(api, run_worker, HEADER + "new@example.com,,immediate,,,,\n")
+    [confirmation] = deliveries(kind="confirmation")
+    assert confirmation.subject == "Confirmez votre abonnement aux mises à jour de statut de Globex"
+    db.session.expire_all()
+    assert db.session.scalars(select(Subscriber)).one().locale == "fr"  # its later emails too
+
+
 def test_invalid_lines_are_reported_with_their_numbers(api, run_worker):
     make_subscriber("known@example.com")
     text = (HEADER + "ok@example.com,,daily,,,,\n" + "not-an-address,,,,,,\n"

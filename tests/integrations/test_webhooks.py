@@ -74,6 +74,15 @@ def test_component_change_payload(api, receiver, run_worker):
     assert deliveries(channel="email") == []  # email subscribers never hear of component changes
 
 
+def test_a_component_change_is_labelled_with_the_pages_current_name(api, receiver, run_worker):
+    component = make_component(api, name="Database")
+    webhook(api, receiver, "/p2")
+    assert api.patch("/api/settings", json={"page_name": "Globex"}).status_code == 200
+    api.patch(f"/api/components/{component['id']}", json={"status": "partial_outage"})
+    run_worker()
+    assert [d.subject for d in deliveries(channel="webhook")] == ["[Globex] Database: Partial outage"]
+
+
 def test_the_event_body_is_rendered_once_and_shared_by_every_recipient(api, receiver, run_worker):
     hooks = [webhook(api, receiver, f"/share/{n}") for n in range(3)]
     make_incident(api)
@@ -124,7 +133,7 @@ def test_disabled_after_n_failed_deliveries_and_the_owner_is_emailed_once(
     sink = smtp.start()
     monkeypatch.setitem(app.config, "WEBHOOK_MAX_FAILURES", 2)
     monkeypatch.setitem(app.config, "DELIVERY_BACKOFF_SECONDS", ())  # one attempt per delivery
-    webhook(api, receiver, "/status/503")
+    webhook(api, receiver, "/status/503", locale="es")
     for title in ("One", "Two", "Three"):
         make_incident(api, title=title)
         run_worker()
@@ -134,7 +143,7 @@ def test_disabled_after_n_failed_deliveries_and_the_owner_is_emailed_once(
     sub = db.session.scalar(select(Subscriber).where(Subscriber.channel == "webhook"))
     assert sub.disabled_at is not None and sub.consecutive_failures == 2
     [notice] = sink.to("owner@example.com")
-    assert "disabled" in notice["Subject"]
+    assert notice["Subject"] == "Su webhook de estado de Acme Cloud fue desactivado"  # the owner's language
     assert "subscriber.disabled" in audit_actions("subscriber")
 
 
@@ -201,6 +210,18 @@ def test_anonymous_webhook_needs_the_owner_to_confirm_and_the_secret_shows_once(
     db.session.expire_all()
     sub = db.session.scalar(select(Subscriber).where(Subscriber.channel == "webhook"))
     assert sub.confirmed_at is not None and secret not in (sub.secret_encrypted or "")
+
+
+def test_an_anonymous_webhook_owner_is_asked_in_the_readers_language(api, anon, receiver, run_worker, smtp):
+    sink = smtp.start()
+    assert api.patch("/api/settings", json={"page_name": "Globex"}).status_code == 200
+    response = anon.post("/api/subscribers", json={"endpoint": receiver.url("/anon"), "email": "owner@example.com"},
+                         headers={"Accept-Language": "de"})
+    assert response.status_code == 202
+    run_worker()
+    [mail] = sink.to("owner@example.com")
+    assert mail["Subject"] == "Webhook-Abonnement für den Status von Globex bestätigen"
+    assert "Jemand (hoffentlich Sie) hat darum gebeten" in mail.get_body(("plain",)).get_content()
 
 
 def test_the_webhook_unsubscribe_link_leaves_the_owners_email_subscription(api, client, receiver,

@@ -125,6 +125,8 @@ def test_each_language_has_a_copy_of_its_own_with_language_links(runner, site, t
     for name in ("api/public/status.json", "api/v2/summary.json", "status/maintenance.ics"):
         assert (out / "ja" / name).read_bytes() == (out / name).read_bytes()
     assert (out / "fr/index.html").is_file() and (out / "fr/static").exists() is False
+    front = (out / "de/index.html").read_text()  # each copy's front door speaks its language
+    assert '<html lang="de">' in front and ">Aktueller Status</a>" in front
 
 
 def test_the_pages_default_language_is_the_root_copy(runner, site, tmp_path, api):

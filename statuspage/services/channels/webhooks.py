@@ -14,12 +14,13 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ...domain.locales import N_, canonical
 from ...errors import Conflict
 from ...extensions import db
 from ...models import AuditEvent, Delivery, Subscriber, SubscriberComponent, utcnow
 from .. import audit, integrations, secretbox, settings, subscribers
 from ..context import Actor
-from ..email import deliveries
+from ..email import content, deliveries
 from . import signing
 
 S = Subscriber
@@ -46,8 +47,9 @@ def _row(endpoint: str, owner: str, scope: str, incident_id: Optional[int], ids:
     return row
 
 
-def _reset(row: Subscriber, owner: str, scope: str, incident_id: Optional[int], ids: list[int]) -> None:
-    row.email, row.scope, row.incident_id = owner, scope, incident_id
+def _reset(row: Subscriber, owner: str, scope: str, incident_id: Optional[int], ids: list[int],
+           locale: str) -> None:
+    row.email, row.scope, row.incident_id, row.locale = owner, scope, incident_id, locale
     row.components = [SubscriberComponent(component_id=i) for i in ids]
     row.confirmed_at = row.unsubscribed_at = row.suppressed_at = row.disabled_at = None
     row.secret_encrypted, row.consecutive_failures, row.requested_change = None, 0, None
@@ -55,13 +57,14 @@ def _reset(row: Subscriber, owner: str, scope: str, incident_id: Optional[int], 
 
 def subscribe(endpoint: str, owner: str, *, incident_id: Optional[int] = None,
               component_ids: Optional[list[int]] = None, actor: Optional[Actor] = None,
-              ip: Optional[str] = None) -> Optional[Subscriber]:
-    """Subscribe a webhook endpoint.
+              ip: Optional[str] = None, locale: Optional[str] = None) -> Optional[Subscriber]:
+    """Subscribe a webhook endpoint; ``locale`` is the language of the owner's emails.
 
     Anonymous (``actor`` None): the owner confirms by email; returns None, and the
     caller answers the same whatever existed. An operator: active at once; returns
     the subscriber with ``plain_secret`` set (shown once).
     """
+    locale = canonical(locale) or "en"
     integrations.check_url(endpoint, "endpoint")
     owner = subscribers.normalise_email(owner)
     scope, ids = subscribers.target(incident_id, component_ids)
@@ -71,16 +74,17 @@ def subscribe(endpoint: str, owner: str, *, incident_id: Optional[int] = None,
     live = subscribers.status_of(row) == "confirmed" and row.disabled_at is None
     if actor is None:
         if not live:
-            _reset(row, owner, scope, incident_id, ids)
+            _reset(row, owner, scope, incident_id, ids, locale)
             db.session.flush()
             audit.record(subscribers.actor_of(row), "subscriber.requested", "subscriber", row.id,
                          after=subscribers.snapshot(row))
-            subject = f"Confirm the webhook subscription to {settings.current()['page_name']} status"
+            subject = content.in_locale(locale, N_("Confirm the webhook subscription to %(page)s status"),
+                                        page=settings.current()["page_name"])
             deliveries.create("confirmation", owner, subject, subscriber_id=row.id)
         return None
     if live:
         raise Conflict("This endpoint is already subscribed; delete it first to get a new secret.")
-    _reset(row, owner, scope, incident_id, ids)
+    _reset(row, owner, scope, incident_id, ids, locale)
     row.confirmed_at = utcnow()
     row.plain_secret = signing.new_secret()
     row.secret_encrypted = secretbox.encrypt(row.plain_secret)
@@ -113,11 +117,12 @@ def note_failure(conn, row) -> list[int]:
     now = utcnow()
     # Only the update that disables it sends the email: one email, however many lanes race.
     disabled = conn.execute(update(S).where(S.id == row.subscriber_id, S.disabled_at.is_(None))
-                            .values(disabled_at=now, updated_at=now).returning(S.id)).scalar()
+                            .values(disabled_at=now, updated_at=now).returning(S.locale)).first()
     if disabled is None:
         return []
     _system_audit(conn, "subscriber.disabled", row.subscriber_id, {"consecutive_failures": failures})
-    subject = f"Your webhook to {settings.current()['page_name']} status was disabled"
+    subject = content.in_locale(disabled.locale, N_("Your webhook to %(page)s status was disabled"),
+                                page=settings.current()["page_name"])
     new_id = conn.execute(insert(Delivery).values(
         kind="webhook_disabled", channel="email", to_address=row.email, subject=subject,
         subscriber_id=row.subscriber_id, status="PENDING", attempts=0, created_at=now,

@@ -83,6 +83,12 @@ def subject_for(event_type: str, payload: dict, locale: str = "en") -> str:
         return f"{head}: {incident.get('title', '')}"[:300]
 
 
+def in_locale(locale: Optional[str], message: str, **variables) -> str:
+    """``message`` (marked with ``N_`` where defined) in ``locale``, English when unknown."""
+    with force_locale(canonical(locale) or "en"):
+        return gettext(message, **variables)
+
+
 def digest_subject(page: str, count: int, locale: str = "en") -> str:
     """A daily digest's subject in ``locale``, e.g. ``[Acme] Daily digest: 3 updates``."""
     with force_locale(canonical(locale) or "en"):

@@ -31,7 +31,7 @@ from ...models import (
     SubscriberComponent,
     utcnow,
 )
-from .. import outbox
+from .. import outbox, settings
 from ..channels import render
 from . import content as email_content
 
@@ -125,7 +125,7 @@ def subject_for(event) -> str:
     """The delivery's subject line (the email subject; a label on the other channels)."""
     if event.event_type == "COMPONENT_STATUS_CHANGED":
         component = event.public_payload.get("component") or {}
-        return (f"[{current_app.config['PAGE_NAME']}] {component.get('name', '')} is "
+        return (f"[{settings.current()['page_name']}] {component.get('name', '')}: "
                 f"{label(event.public_payload.get('to'))}")[:300]
     return email_content.subject_for(event.event_type, event.public_payload)
 
