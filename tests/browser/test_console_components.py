@@ -75,6 +75,18 @@ def test_order_with_move_buttons_and_by_dragging(live_server, watched, api):
     assert watch.errors == [] and watch.csp_violations() == []
 
 
+def test_a_live_refresh_keeps_the_keyboards_place_on_a_move_button(live_server, watched, api):
+    _, web = (make_component(api, n) for n in ("API", "Web"))
+    page = _admin(live_server, watched).page
+    stream_open(page)
+    page.get_by_role("button", name="Move API down").focus()
+    api.patch(f"/api/components/{web['id']}", json={"status": "major_outage"})  # redraws the list
+    expect(page.locator(f"#component-{web['id']} .chip")).to_have_text("Major outage", timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Move API down")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".component-row .name")).to_have_text(["Web", "API"], timeout=WAIT_MS)
+
+
 def test_groups_have_no_bare_delete_and_components_archive(live_server, watched, api):
     group = api.post("/api/component-groups", json={"name": "Core"}).json
     make_component(api, "API", group_id=group["id"])
