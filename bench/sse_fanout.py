@@ -196,6 +196,16 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def worker_pids(master: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
@@ -247,6 +257,7 @@ class Probe:
         self.port, self.method, self.path, self.body, self.headers = port, method, path, body, headers or {}
         self.pause = pause
         self.latencies: list[float] = []
+        self.started: list[float] = []  # when each timed request began (to split by phase)
         self.errors = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -275,7 +286,12 @@ class Probe:
             self.errors += 1
         elapsed = time.time() - t0
         self.latencies.append(elapsed)
+        self.started.append(t0)
         return elapsed
+
+    def between(self, start: float, end: float) -> list[float]:
+        """The latencies of the requests that began in [start, end)."""
+        return [x for t, x in zip(self.started, self.latencies) if start <= t < end]
 
     def _run(self) -> None:
         n = 0
@@ -323,6 +339,7 @@ def run(args) -> None:
         per_proc = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
                     for i in range(args.client_procs)]
         t0 = time.time()
+        cpu_start = cpu_seconds(workers)
         for n in per_proc:
             clients.append(subprocess.Popen(
                 [sys.executable, __file__, "--client-worker", str(port), str(n), str(args.events)],
@@ -336,6 +353,8 @@ def run(args) -> None:
                     if line.startswith("connected"):
                         connected[i] = tuple(int(x) for x in line.split()[1:3])
         connect_seconds = time.time() - t0
+        storm_end = time.time()
+        cpu_storm = cpu_seconds(workers) - cpu_start
         time.sleep(1)
         rss_after = sum(rss_kib(p) for p in workers)
         redis_conns = redis_clients(env)
@@ -400,6 +419,15 @@ def run(args) -> None:
             print(f"operator writes (all, {args.writers} writer(s) + events): {summary(writes)} "
                   f"errors={sum(p.errors for p in probes) + events.errors}")
             print(f"GET /status: {summary(page.latencies)} errors={page.errors}")
+            # The connect storm (every client asking at once) against the time after it,
+            # when streams and polls are only being served.
+            for name, start, end in (("during the connect storm", t0, storm_end),
+                                     ("after it", storm_end, float("inf"))):
+                phase_writes = [x for p in probes + [events] for x in p.between(start, end)]
+                print(f"  {name}: writes {summary(phase_writes)}; "
+                      f"GET /status {summary(page.between(start, end))}")
+        print(f"web CPU in the connect storm: {cpu_storm:.1f} s for {args.clients} clients "
+              f"= {cpu_storm / args.clients * 1000:.2f} ms each")
         print(f"server RSS: {rss_before / 1024:.0f} MiB idle -> {rss_after / 1024:.0f} MiB connected "
               f"= {(rss_after - rss_before) / max(1, streamed):.1f} KiB per stream")
         print(f"redis connected_clients while streaming: {redis_conns}")
