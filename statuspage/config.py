@@ -190,10 +190,6 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # Public streams per web process; past it a reader is told to poll instead (503).
         "STREAM_MAX_CLIENTS": int(env.get("STREAM_MAX_CLIENTS") or default_stream_cap(
             int(env.get("WORKER_CONNECTIONS") or "5000"))),
-        # Public stream set-ups a web process works on at once (the rest wait their turn,
-        # every other request goes straight through), and how long one may wait (then 503).
-        "STREAM_SETUP_CONCURRENCY": int(env.get("STREAM_SETUP_CONCURRENCY", "8")),
-        "STREAM_SETUP_WAIT_SECONDS": float(env.get("STREAM_SETUP_WAIT_SECONDS", "10")),
         # Seconds a refused reader waits before trying the stream again (jittered up to 2x).
         "STREAM_RETRY_AFTER_SECONDS": int(env.get("STREAM_RETRY_AFTER_SECONDS", "30")),
         # How often a reader without a stream polls /api/public/status (jittered by the page).

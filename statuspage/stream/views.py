@@ -31,7 +31,6 @@ from ..schemas.stream import StreamArgs
 from ..services import users
 from .. import metrics
 from . import sse
-from .admission import OVERLOADED, SetupTurns
 from .hub import Full, Hub, Subscriber, parse_id
 
 log = logging.getLogger(__name__)
@@ -186,8 +185,6 @@ def _open(audience: str, allowed: Optional[Callable[[], bool]] = None) -> Respon
     # Only anonymous streams are capped: the console's streams are few, signed in, and
     # must not be locked out by readers on an outage day.
     limit = current_app.config["STREAM_MAX_CLIENTS"] if audience == "public" else None
-    if request.environ.get(OVERLOADED):
-        raise _refuse()
     try:
         subscriber = hub.subscribe(limit)
     except Full:
@@ -241,6 +238,3 @@ def init_app(app: Flask) -> None:
         pool_size=app.config["STREAM_REDIS_CONNECTIONS"],
         queue_size=app.config["STREAM_QUEUE_SIZE"])
     app.register_blueprint(bp)
-    app.extensions["stream_setup_turns"] = app.wsgi_app = SetupTurns(
-        app.wsgi_app, "/api/stream/public", app.config["STREAM_SETUP_CONCURRENCY"],
-        app.config["STREAM_SETUP_WAIT_SECONDS"])
