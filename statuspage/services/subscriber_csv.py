@@ -152,7 +152,7 @@ def _existing(values: dict) -> Optional[Subscriber]:
     return db.session.scalar(stmt)
 
 
-def _apply(job: SubscriberImport, values: dict) -> str:
+def _apply(job: SubscriberImport, values: dict, locale: str, confirmation_subject: str) -> str:
     sub = _existing(values)
     scope = "components" if values["components"] else "all"
     if sub is not None:
@@ -162,18 +162,15 @@ def _apply(job: SubscriberImport, values: dict) -> str:
         sub.mode, sub.scope = values["mode"], scope
         sub.components = [SubscriberComponent(component_id=i) for i in values["components"]]
         return "updated"
-    # A list carries no languages: the page's own is the best guess for its readers.
     sub = Subscriber(channel="webhook" if values["endpoint"] else "email", email=values["email"],
-                     endpoint=values["endpoint"], mode=values["mode"], scope=scope,
-                     locale=settings.current()["default_locale"])
+                     endpoint=values["endpoint"], mode=values["mode"], scope=scope, locale=locale)
     sub.components = [SubscriberComponent(component_id=i) for i in values["components"]]
     if job.confirmed and not values["endpoint"]:
         sub.confirmed_at = utcnow()
     db.session.add(sub)
     db.session.flush()
     if sub.confirmed_at is None:
-        deliveries.create("confirmation", sub.email, subscribers.confirmation_subject(sub.locale),
-                          subscriber_id=sub.id)
+        deliveries.create("confirmation", sub.email, confirmation_subject, subscriber_id=sub.id)
     return "created"
 
 
@@ -189,6 +186,9 @@ def run_import(import_id: int) -> Optional[dict]:
     job = db.session.get(SubscriberImport, import_id)
     counts = {"created": 0, "updated": 0, "skipped": 0, "invalid": 0}
     errors = []
+    # A list carries no languages: the page's own is the best guess for its readers.
+    locale = settings.current()["default_locale"]
+    subject = subscribers.confirmation_subject(locale)
     seen: set[str] = set()
     for index, (line, row) in enumerate(_parse(job.csv_text), start=1):
         values, problems = _row_values(row)
@@ -200,7 +200,7 @@ def run_import(import_id: int) -> Optional[dict]:
             errors.append({"line": line, "errors": problems})
             continue
         seen.add(key)
-        counts[_apply(job, values)] += 1
+        counts[_apply(job, values, locale, subject)] += 1
         if index % _COMMIT_EVERY == 0:
             db.session.commit()
     job.status, job.counts, job.errors, job.finished_at = "done", counts, errors[:1000], utcnow()
