@@ -54,11 +54,15 @@ def test_order_with_move_buttons_and_by_dragging(live_server, watched, api):
         make_component(api, name)
     watch = _admin(live_server, watched)
     page = watch.page
-    page.get_by_role("button", name="Move CDN up").click()
+    # The moves are form posts: wait for the answer's page, or the live refresh of the page
+    # being left could show the new order and the next key press be lost with that page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move CDN up").click()
     expect(page.locator(".component-row .name")).to_have_text(["API", "CDN", "Web"], timeout=WAIT_MS)
     assert _order() == ["API", "CDN", "Web"]
     page.get_by_role("button", name="Move API down").focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.locator(".component-row .name")).to_have_text(["CDN", "API", "Web"], timeout=WAIT_MS)
     stream_open(page)
     # Grab the row by its edge (its controls are not drag handles).
