@@ -6,11 +6,13 @@ so the after-commit pipeline drops the cached public responses.
 """
 from __future__ import annotations
 
+import time
 from typing import Optional
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g, has_request_context
+from redis.exceptions import RedisError
 
 from ..domain.branding import (FAVICON_MAX_BYTES, LOGO_MAX_BYTES, ImageRefused, accent_problem,
                                checked_image)
@@ -29,15 +31,55 @@ def _row() -> Optional[PageSettings]:
     return db.session.get(PageSettings, 1)
 
 
+# Config keys the effective settings fall back on (part of the held copy's key).
+_DEFAULTS = ("PAGE_NAME", "PAGE_TIMEZONE", "VISIBILITY", "DEFAULT_LOCALE")
+_HELD = "page_settings_held"
+# Held at most this long, so a generation move lost to a Redis blip cannot keep old settings.
+HOLD_SECONDS = 10.0
+clock = time.monotonic  # replaced by tests to move time on
+
+
 def current() -> dict:
-    """The effective settings (stored value, else the environment's), read once per request."""
-    cached = g.get("page_settings") if has_request_context() else None
+    """The effective settings (stored value, else the environment's), read once per request.
+
+    Web processes also hold them between requests, for as long as the public cache
+    generation is unchanged: writing the row is a public change, which moves the
+    generation in every process. Outside a request (the worker) they are read each time.
+    """
+    if not has_request_context():
+        return _read()
+    cached = g.get("page_settings")
     if cached is not None:
         return cached
+    key = _held_key()  # taken before the read: a change committed meanwhile moves it
+    held = current_app.extensions.get(_HELD)
+    now = clock()
+    if key is not None and held is not None and held[0] == key and now < held[2]:
+        value = dict(held[1])
+    else:
+        value = _read()
+        if key is not None:
+            current_app.extensions[_HELD] = (key, dict(value), now + HOLD_SECONDS)
+    g.page_settings = value
+    return value
+
+
+def _held_key() -> Optional[tuple]:
+    generation = current_app.extensions.get("public_generation")
+    if generation is None:
+        return None
+    try:
+        number = generation.current()
+    except RedisError:  # Redis down: read the row every time
+        return None
+    return (number, *(current_app.config[k] for k in _DEFAULTS))
+
+
+def _read() -> dict:
     cfg, row = current_app.config, _row()
     stored = {f: getattr(row, f) for f in TEXT_FIELDS} if row else {}
     version = int(row.updated_at.timestamp()) if row else 0
-    value = {
+    return {
         "page_name": stored.get("page_name") or cfg["PAGE_NAME"],
         "time_zone": stored.get("time_zone") or cfg["PAGE_TIMEZONE"],
         "visibility": stored.get("visibility") or cfg["VISIBILITY"],
@@ -50,9 +92,6 @@ def current() -> dict:
         "favicon_url": f"/status/brand/favicon?v={version}" if row and row.favicon else None,
         "updated_at": row.updated_at if row else None,
     }
-    if has_request_context():
-        g.page_settings = value
-    return value
 
 
 def _snapshot(row: PageSettings) -> dict:
@@ -104,8 +143,10 @@ def update(actor: Actor, data: dict) -> dict:
     b, a = audit.diff(before, _snapshot(row))
     if a:
         audit.record(actor, "settings.updated", "settings", 1, before=b, after=a)
-    g.pop("page_settings", None)
-    return current()
+    # Not held for other requests until committed: the commit moves the generation.
+    current_app.extensions.pop(_HELD, None)
+    g.page_settings = _read()
+    return g.page_settings
 
 
 def image(name: str) -> tuple[bytes, str]:
