@@ -137,7 +137,8 @@ def export(app: Flask, target: Path) -> int:
     with app.app_context():
         files = routes(public_documents.export_index())
         copies = copies_for(settings.current()["default_locale"])
-        fronts = {locale: front_door(locale, settings.current()["page_name"]) for locale in copies}
+        page_name = settings.current()["page_name"]
+        fronts = {locale: front_door(locale, page_name) for locale in copies}
     base_url = app.config["PUBLIC_BASE_URL"]
     # No cookies: each language is asked for by Accept-Language alone, so a ?lang= link
     # (which sets the cookie) can never leak one language into another's copy.

@@ -143,8 +143,8 @@ def update(actor: Actor, data: dict) -> dict:
     b, a = audit.diff(before, _snapshot(row))
     if a:
         audit.record(actor, "settings.updated", "settings", 1, before=b, after=a)
-    # Not held for other requests until committed: the commit moves the generation.
-    current_app.extensions.pop(_HELD, None)
+    # Read, not held: other requests must not see it before the commit (which moves the
+    # generation, so every process reads the row again).
     g.page_settings = _read()
     return g.page_settings
 

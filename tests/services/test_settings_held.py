@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from statuspage.extensions import db
 from statuspage.models import PageSettings, utcnow
 from statuspage.services import settings
-from tests.public.test_cache import _closed_port
+from tests.mailsink import free_port
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_a_change_through_one_process_is_seen_by_another_that_held_the_old(api, 
 
 
 def test_without_redis_the_row_is_read_every_time(other_app, settings_reads):
-    down = other_app(RATELIMIT_ENABLED=False, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0")
+    down = other_app(RATELIMIT_ENABLED=False, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     for _ in range(3):
         assert _page_name(down) == "Acme Cloud"
     assert settings_reads["reads"] == 3
