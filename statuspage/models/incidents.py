@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, inspect
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
 
 from ..domain.statuses import INCIDENT_STATUSES, SEVERITIES, VISIBILITIES, sql_in
 from .base import Base, TimestampMixin
@@ -58,6 +59,24 @@ class Incident(TimestampMixin, Base):
     def is_active(self) -> bool:
         return self.status != "resolved"
 
+    def hidden_from_public(self) -> bool:
+        """Whether the public saw this incident neither before nor after the write being
+        flushed. Unknown (not loaded) counts as seen: the caller then does too much, never
+        too little."""
+        state = inspect(self)
+        if "visibility" in state.unloaded:
+            return False
+        return self.visibility == "internal" and "public" not in state.attrs.visibility.history.deleted
+
+
+def _of_hidden_incident(row, incident_id: Optional[int]) -> bool:
+    """Whether ``row`` belongs to an incident the session holds and the public never saw."""
+    session = object_session(row)
+    if session is None or incident_id is None:
+        return False
+    incident = session.identity_map.get(identity_key(Incident, (incident_id,)))
+    return incident is not None and incident.hidden_from_public()
+
 
 class IncidentTag(Base):
     __tablename__ = "incident_tags"
@@ -83,6 +102,10 @@ class IncidentComponent(Base):
     status: Mapped[str] = mapped_column(String(32))
 
     component: Mapped[Component] = relationship(lazy="joined")
+
+    def hidden_from_public(self) -> bool:
+        """Whether the public saw this impact's incident neither before nor after the write."""
+        return _of_hidden_incident(self, self.incident_id)
 
 
 class IncidentUpdate(Base):
@@ -110,6 +133,12 @@ class IncidentUpdate(Base):
         cascade="all, delete-orphan", lazy="selectin",
         order_by="IncidentUpdateComponent.component_id"
     )
+
+    def hidden_from_public(self) -> bool:
+        """Whether the public saw this entry's incident neither before nor after the write.
+        An internal entry on a public incident counts as seen: a transition moves the
+        incident's public status alongside it."""
+        return _of_hidden_incident(self, self.incident_id)
 
 
 class IncidentUpdateComponent(Base):

@@ -118,18 +118,24 @@ def _lookup(name: str, build: Callable[[], bytes]) -> tuple[bytes, str, int | No
         return (*entry, generation)
 
 
-def cached(name: str, build: Callable[[], bytes | str], mimetype: str) -> Response:
+def cached(name: str, build: Callable[[], bytes | str], mimetype: str, *,
+           shared: bool = True) -> Response:
     """A 200 (or 304) for ``name`` in the reader's locale, rebuilt with ``build`` on a miss.
 
     Each locale has its own entry (and so its own ETag). Answers that depend on
     who asks (a private page, a signed-in reader) are never held by the fast
-    path and are marked private by :mod:`..visibility`.
+    path and are marked private by :mod:`..visibility`. ``shared=False`` renders
+    every time: an answer showing internal rows, which move without a new
+    generation.
     """
     def _bytes() -> bytes:
         body = build()
         return body.encode() if isinstance(body, str) else body
 
-    body, etag, generation = _lookup(f"{name}:{i18n.locale_code()}", _bytes)
+    if shared:
+        body, etag, generation = _lookup(f"{name}:{i18n.locale_code()}", _bytes)
+    else:
+        (body, etag), generation = _fresh(_bytes), None
     if generation is not None and not visibility.personal():
         rule = request.url_rule.rule if request.url_rule else request.path
         request.environ[ENVIRON_KEY] = (generation, etag, body, rule)

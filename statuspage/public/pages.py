@@ -28,8 +28,9 @@ def status():
         internal = public_status.internal_incidents() if insider else []
         return render_template("public/status.html", data=data, snapshot=live_snapshot(data),
                                internal_incidents=internal)
-    # Signed-in readers also see internal incidents: their copies are filed apart.
-    return cached("page:status:insider" if insider else "page:status", build, HTML)
+    # Signed-in readers also see internal incidents, which change without moving the
+    # public generation: their copy is rendered for each request.
+    return cached("page:status", build, HTML, shared=not insider)
 
 
 @bp.get("/status/incidents/<id:incident_id>")

@@ -64,7 +64,9 @@ class Committed:
 
     event_ids: tuple[int, ...] = ()
     public_event: bool = False  # at least one event the public may see
-    touched: frozenset = frozenset()  # mapped classes of the rows written
+    # Mapped classes of the rows written, less rows the public saw neither before nor
+    # after (an internal incident's): those change nothing a reader is served.
+    touched: frozenset = frozenset()
     sends: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # channel -> deliveries
 
 
@@ -283,10 +285,16 @@ def _pending(session: Session) -> _Pending:
     return session.info.setdefault(_SESSION_KEY, _Pending())
 
 
+def _hidden_from_public(row) -> bool:
+    hidden = getattr(row, "hidden_from_public", None)  # declared by the models that can be
+    return hidden is not None and hidden()
+
+
 @sa_event.listens_for(Session, "after_flush")
 def _collect(session, _flush_context):
     pending = _pending(session)
-    pending.touched.update(type(obj) for obj in chain(session.new, session.dirty, session.deleted))
+    pending.touched.update(type(obj) for obj in chain(session.new, session.dirty, session.deleted)
+                           if not _hidden_from_public(obj))
     for obj in session.new:
         if isinstance(obj, OutboxEvent):
             pending.event_ids.append(obj.id)

@@ -67,12 +67,14 @@ class Full(Exception):
 
 
 class Subscriber:
-    """One SSE connection's inbox. A subscriber that falls too far behind is dropped."""
+    """One SSE connection's inbox for one audience ("public" or "admin"). A subscriber
+    that falls too far behind is dropped."""
 
-    def __init__(self, maxsize: int, capped: bool = False):
+    def __init__(self, maxsize: int, capped: bool = False, audience: str = "admin"):
         self.queue: queue.Queue = queue.Queue(maxsize)
         self.dropped = False
         self.capped = capped
+        self.audience = audience
 
     def offer(self, entry: Entry) -> bool:
         try:
@@ -107,8 +109,9 @@ class Hub:
 
     # -- subscriptions -------------------------------------------------------
 
-    def subscribe(self, limit: Optional[int] = None) -> Subscriber:
-        """Register a new inbox; starts the reader on first use (after gunicorn forked).
+    def subscribe(self, limit: Optional[int] = None, audience: str = "admin") -> Subscriber:
+        """Register a new inbox for ``audience``; starts the reader on first use (after
+        gunicorn forked). The inbox only receives entries that audience may see.
 
         With ``limit``, the inbox counts against it and :class:`Full` is raised
         when ``limit`` such inboxes are already open (checked under the lock).
@@ -129,7 +132,7 @@ class Hub:
                 self.connected = True
                 self._thread = threading.Thread(target=self._run, name="stream-hub", daemon=True)
                 self._thread.start()
-            subscriber = Subscriber(self.queue_size, capped=limit is not None)
+            subscriber = Subscriber(self.queue_size, capped=limit is not None, audience=audience)
             self._subscribers.add(subscriber)
             self._capped += subscriber.capped
         return subscriber
@@ -212,5 +215,7 @@ class Hub:
         with self._lock:
             subscribers = list(self._subscribers)
         for subscriber in subscribers:
-            if not subscriber.offer(entry):
+            # An entry its audience may not see would wake the connection for nothing
+            # (every public stream, for each internal note on an outage day).
+            if entry.frame(subscriber.audience) is not None and not subscriber.offer(entry):
                 self.unsubscribe(subscriber)

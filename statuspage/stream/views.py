@@ -186,7 +186,7 @@ def _open(audience: str, allowed: Optional[Callable[[], bool]] = None) -> Respon
     # must not be locked out by readers on an outage day.
     limit = current_app.config["STREAM_MAX_CLIENTS"] if audience == "public" else None
     try:
-        subscriber = hub.subscribe(limit)
+        subscriber = hub.subscribe(limit, audience)
     except Full:
         raise _refuse()
     except redis.RedisError:

@@ -75,6 +75,40 @@ def test_incident_event_invalidates_before_publishing(client, api):
     assert "Fresh incident" in client.get("/status").get_data(as_text=True)
 
 
+def _generation_number() -> int:
+    return int(redis_client.client.get(public_cache._generation().key))
+
+
+def test_an_internal_incident_leaves_the_public_cache_alone(client, api):
+    make_component(api, "API")
+    etag = client.get("/api/public/status").headers["ETag"]
+    before = _generation_number()
+    incident = make_incident(api, title="Failover rehearsal", visibility="internal")
+    assert api.post(f"/api/incidents/{incident['id']}/updates",
+                    json={"body": "Replica promoted."}).status_code == 201
+    assert api.post(f"/api/incidents/{incident['id']}/transition",
+                    json={"to": "resolved", "message": "Done."}).status_code == 200
+    assert _generation_number() == before
+    assert client.get("/api/public/status", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_an_internal_incident_made_public_is_shown_at_once(client, api):
+    make_component(api, "API")
+    incident = make_incident(api, title="Now everyone's problem", visibility="internal")
+    assert "everyone" not in client.get("/status").get_data(as_text=True)
+    assert api.patch(f"/api/incidents/{incident['id']}", json={"visibility": "public"}).status_code == 200
+    assert "everyone" in client.get("/status").get_data(as_text=True)
+
+
+def test_an_internal_note_on_a_public_incident_still_refreshes_it(client, api):
+    incident = make_incident(api, title="Checkout errors")
+    assert '"investigating"' in client.get("/api/public/status").get_data(as_text=True)
+    assert api.post(f"/api/incidents/{incident['id']}/transition",
+                    json={"to": "identified", "message": "Bad deploy.", "visibility": "internal"}
+                    ).status_code == 200
+    assert '"identified"' in client.get("/api/public/status").get_data(as_text=True)
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -50,6 +50,15 @@ def test_anonymous_after_signed_in_never_sees_internal_data(app, api, staff, loc
     assert anonymous.get("/status").headers["Cache-Control"].startswith("public")
 
 
+def test_a_signed_in_reader_sees_internal_changes_at_once(api, staff):
+    make_component(api, "API")
+    assert SECRET not in staff.get("/status").get_data(as_text=True)
+    incident = make_incident(api, title=SECRET, visibility="internal")
+    assert SECRET in staff.get("/status").get_data(as_text=True)
+    api.post(f"/api/incidents/{incident['id']}/updates", json={"body": "Replica lag 4 s."})
+    assert "Replica lag 4 s." in staff.get("/status").get_data(as_text=True)
+
+
 def test_signing_out_drops_the_internal_view(app, api, staff):
     make_incident(api, title=SECRET, visibility="internal")
     assert SECRET in staff.get("/status").get_data(as_text=True)

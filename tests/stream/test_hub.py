@@ -1,4 +1,5 @@
 """Hub building blocks: stream ids, entries per audience, bounded subscriber queues."""
+from statuspage.extensions import redis_client
 from statuspage.stream.hub import Entry, Subscriber, parse_id
 
 
@@ -27,3 +28,20 @@ def test_a_subscriber_that_falls_behind_is_dropped_not_blocking():
     assert subscriber.offer(entry) and subscriber.offer(entry)
     assert not subscriber.offer(entry)
     assert subscriber.dropped
+
+
+def test_a_subscriber_is_only_woken_by_entries_its_audience_may_see(app):
+    hub = app.extensions["stream_hub"]
+    public, admin = hub.subscribe(audience="public"), hub.subscribe(audience="admin")
+    try:
+        key = app.config["STREAM_KEY"]
+        redis_client.client.xadd(key, {"event": "INCIDENT_CREATED", "admin": "{}", "public": ""})
+        last = redis_client.client.xadd(key, {"event": "COMPONENT_UPDATED", "admin": "{}",
+                                              "public": '{"p":1}'}).decode()
+        admin_seen = [admin.queue.get(timeout=5).id for _ in range(2)]
+        assert admin_seen[-1] == last
+        assert public.queue.get(timeout=5).id == last  # the internal entry never reached it
+        assert public.queue.empty()
+    finally:
+        hub.unsubscribe(public)
+        hub.unsubscribe(admin)
