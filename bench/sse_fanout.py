@@ -6,7 +6,9 @@
 
 Clients refused a stream (503 past STREAM_MAX_CLIENTS) poll /api/public/status with
 If-None-Match as the page's script does; with --writers, operators write and a reader
-loads /status throughout, from before the connect storm to the end.
+loads /status throughout, from before the connect storm to the end. The operators
+declare internal incidents, or with --public-updates post public updates to one public
+incident (each one reaches every reader and invalidates the cached pages).
 
 Starts the web process exactly as the Procfile does (``gunicorn -c gunicorn.conf.py
 wsgi:app``, gevent, WEB_CONCURRENCY workers) on a free port with a fresh instance
@@ -232,6 +234,20 @@ def flask(env: dict, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+def api_call(port: int, headers: dict, method: str, path: str, body: dict) -> dict:
+    """One JSON API request; its parsed answer (raises on anything but 2xx)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, json.dumps(body), headers)
+        response = conn.getresponse()
+        data = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status} {data[:200]!r}")
+        return json.loads(data)
+    finally:
+        conn.close()
+
+
 def redis_clients(env: dict) -> int:
     sys.path.insert(0, str(ROOT))
     import redis
@@ -329,12 +345,18 @@ def run(args) -> None:
         time.sleep(1)
         workers = worker_pids(server.pid)
         rss_before = sum(rss_kib(p) for p in workers)
-        # Operators keep writing (internal incidents: not part of the counted public events)
-        # and readers keep loading /status from before the storm until the end.
+        # Operators keep writing (not part of the counted public events) and readers keep
+        # loading /status from before the storm until the end.
+        write_path, write_body = "/api/incidents", lambda n, w: {
+            "title": f"write-{w}-{n}", "severity": "SEV4", "visibility": "internal"}
+        if args.public_updates and args.writers:
+            outage = api_call(port, auth, "POST", "/api/incidents",
+                              {"title": "Ongoing outage", "severity": "SEV2"})
+            write_path = f"/api/incidents/{outage['id']}/updates"
+            write_body = lambda n, w: {"body": f"Update {w}-{n}: still working on it."}  # noqa: E731
         for w in range(args.writers):
-            probes.append(Probe(port, "POST", "/api/incidents", headers=auth, pause=args.write_interval,
-                                body=lambda n, w=w: json.dumps({"title": f"write-{w}-{n}", "severity": "SEV4",
-                                                                "visibility": "internal"})).start())
+            probes.append(Probe(port, "POST", write_path, headers=auth, pause=args.write_interval,
+                                body=lambda n, w=w: json.dumps(write_body(n, w))).start())
         page = Probe(port, "GET", "/status", pause=0.2).start() if args.writers else None
         per_proc = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
                     for i in range(args.client_procs)]
@@ -461,6 +483,8 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=0,
                         help="operator threads writing (and one reader loading /status) during the run")
     parser.add_argument("--write-interval", type=float, default=0.5, help="seconds between a writer's writes")
+    parser.add_argument("--public-updates", action="store_true",
+                        help="writers post public updates to one public incident (default: internal incidents)")
     run(parser.parse_args())
 
 
