@@ -149,7 +149,8 @@ def test_post_public_and_internal_updates(console, api):
         "body": "Internal note", "visibility": "internal", f"impact-{component['id']}": "degraded_performance"})
     db.session.expire_all()
     rows = db.session.scalars(select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id,
-                                                           IncidentUpdate.kind == "update")).all()
+                                                           IncidentUpdate.kind == "update")
+                              .order_by(IncidentUpdate.id)).all()
     assert [(r.body, r.visibility, r.notify) for r in rows] == [("Public note", "public", True),
                                                                  ("Internal note", "internal", False)]
     assert rows[1].component_changes[0].new_status == "degraded_performance"

@@ -59,7 +59,8 @@ def test_alertmanager_firing_then_resolved_moves_the_component_and_back(api, ano
     assert [h["to_status"] for h in history][:2] == ["operational", "major_outage"]
     db.session.expire_all()
     audit = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.target_type == "component", AuditEvent.action == "component.updated")).all()
+        AuditEvent.target_type == "component", AuditEvent.action == "component.updated"
+    ).order_by(AuditEvent.id)).all()
     assert {a.actor_label for a in audit} == {f"integration:{source['id']}"}
     assert audit[0].after == {"status": "major_outage", "reason": "API errors above 5%"}
     assert len(outbox("COMPONENT_STATUS_CHANGED")) == 2  # firing, resolved
