@@ -43,6 +43,9 @@ class Stack:
             "DELIVERY_BACKOFF_SECONDS": "1,1,1,1,1",
             "MAIL_TIMEOUT": "60",
             "LOG_LEVEL": "WARNING",
+            # Stopping the stack after a test need not wait out a job stuck on a stalled
+            # receiver (the default grace is 20 s; no test here stops a worker gracefully).
+            "WORKER_SHUTDOWN_GRACE_SECONDS": "2",
         }
         self.processes = []
 
