@@ -107,34 +107,29 @@ def app(instance_dir):
         db.engine.dispose()
 
 
-def _truncate_all(app):
-    # Children first, so no foreign key is left pointing at a deleted row.
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        _empty_postgres(tables)
-        return
-    with db.engine.begin() as conn:
-        for name in tables:
-            conn.execute(text(f"DELETE FROM {name}"))
-
-
 # Every sequence of the schema back to 1, as a fresh database has it (one statement).
 _RESTART_SEQUENCES = text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
                           "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace")
 
 
-def _empty_postgres(tables: list[str], attempts: int = 10) -> None:
-    # DELETE, not TRUNCATE: a test leaves a few rows in a few tables, and deleting
-    # them takes ~5 ms where TRUNCATE's new files for every table take ~100 ms.
-    # A live server shared between tests may still be finishing a request of the
-    # last test's page and the two can deadlock on rows; PostgreSQL picks one side
-    # to fail: when it is us, wait a moment and retry.
+def _empty_tables(attempts: int = 10) -> None:
+    """Delete every row, children first so no foreign key points at a deleted row.
+
+    DELETE, not TRUNCATE: a test leaves a few rows in a few tables, and deleting them
+    takes ~5 ms on PostgreSQL where TRUNCATE's new files for every table take ~100 ms.
+    A live server shared between tests may still be finishing a request of the last
+    test's page and the two can deadlock on rows; PostgreSQL picks one side to fail:
+    when it is us, wait a moment and retry.
+    """
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    postgres = db.engine.dialect.name == "postgresql"
     for attempt in range(attempts):
         try:
             with db.engine.begin() as conn:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))
-                conn.execute(_RESTART_SEQUENCES)
+                if postgres:
+                    conn.execute(_RESTART_SEQUENCES)
             return
         except OperationalError as exc:
             if "deadlock" not in str(exc) or attempt == attempts - 1:
@@ -148,7 +143,7 @@ def _clean_state(app):
     with app.app_context():
         yield
         db.session.remove()
-        _truncate_all(app)
+        _empty_tables()
         redis_client.client.flushdb()
         # A new generation, announced: a live server shared between tests drops its
         # in-memory copies too (they would outlive the flush).
