@@ -12,7 +12,7 @@ import tempfile
 import time
 import uuid
 
-from tests.parallel import isolate_worker, longest_first, make_scheduler, split_browser_tests
+from tests.parallel import isolate_worker, longest_first, make_scheduler, split_between_backends
 
 # Before anything reads the environment: this xdist worker's own database, Redis db and
 # Prometheus multiprocess files (each run's, set before anything imports prometheus_client).
@@ -42,15 +42,16 @@ POSTGRES = bool(os.environ.get("DATABASE_URL"))
 
 
 def pytest_collection_modifyitems(config, items):
-    left_out = split_browser_tests(items, os.environ.get("BROWSER_TESTS"))
+    left_out = split_between_backends(items, os.environ.get("BACKEND_PASS"))
     if left_out:
         config.hook.pytest_deselected(items=left_out)
     longest_first(items)
 
 
 def pytest_report_header(config):
-    share = os.environ.get("BROWSER_TESTS")
-    return f"browser tests: the {share} share only (the other backend runs the rest)" if share else None
+    this_pass = os.environ.get("BACKEND_PASS")
+    return (f"the {this_pass} pass: browser and `once` tests of the other pass left out"
+            if this_pass else None)
 
 
 def pytest_xdist_make_scheduler(config, log):

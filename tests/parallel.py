@@ -97,16 +97,29 @@ def browser_share(item) -> str | None:
     return "console" if module.startswith(CONSOLE_BROWSER_MODULES) else "public"
 
 
-def split_browser_tests(items: list, share: str | None) -> list:
-    """Keep only the browser tests of ``share`` (all when None); returns those left out.
+def backend_pass(item) -> str | None:
+    """The one backend pass (``"embedded"`` or ``"postgres"``) that runs ``item`` when
+    both run, or None for a test both passes run.
 
     A browser test checks what a reader or a responder sees; the database under the
     live server changes nothing of that, and Chromium is the costliest part of the
-    suite. So when both backends run, each takes one share of the browser tests
-    (``BROWSER_TESTS``, set by scripts/test), and both still see a real browser."""
-    if not share:
+    suite: the public page's tests run in the embedded pass, the console's in the
+    PostgreSQL one, so both still see a real browser. A test marked ``once`` checks
+    something the backend plays no part in (a process's signals, its logs) or that one
+    backend tests hardest (fuzzing against PostgreSQL's stricter types); it names its pass."""
+    once = item.get_closest_marker("once")
+    if once is not None:
+        return once.kwargs["backend"]
+    share = browser_share(item)
+    return None if share is None else ("postgres" if share == "console" else "embedded")
+
+
+def split_between_backends(items: list, this_pass: str | None) -> list:
+    """Keep the tests ``this_pass`` runs (all when None, a run on one backend); returns
+    those left to the other pass (``BACKEND_PASS``, set by scripts/test)."""
+    if not this_pass:
         return []
-    left_out = [item for item in items if browser_share(item) not in (None, share)]
+    left_out = [item for item in items if backend_pass(item) not in (None, this_pass)]
     dropped = {id(item) for item in left_out}
     items[:] = [item for item in items if id(item) not in dropped]
     return left_out

@@ -5,9 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from statuspage.embedded_redis import SOCKET_NAME, stop
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Each test builds its own embedded app whatever backend the suite runs on.
+pytestmark = pytest.mark.once(backend="embedded")
 
 
 def _run(code: str, **env) -> dict:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from statuspage.embedded_redis import stop as stop_embedded_redis
 from tests.resilience.procs import wait_for
 from tests.stream.servers import BIN, ROOT, base_env
@@ -27,6 +29,10 @@ with app.app_context():
     from statuspage.extensions import redis_client
     redis_client.client.bgsave()
 """
+
+
+# The instance folder's files are the embedded default's (SQLite, the embedded Redis).
+pytestmark = pytest.mark.once(backend="embedded")
 
 
 def _loose(path: Path) -> list[str]:

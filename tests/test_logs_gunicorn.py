@@ -14,6 +14,9 @@ from statuspage.services import tokens
 from tests.resilience.procs import wait_for
 from tests.stream.servers import BIN, ROOT, WebServer, base_env
 
+# What a process writes to its log does not depend on the database behind it.
+pytestmark = pytest.mark.once(backend="postgres")
+
 EMAIL = "reader.private@example.org"
 PASSWORD = "hunter2-correct-horse"
 BEARER = "sp_" + "b" * 40

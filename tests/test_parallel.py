@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.parallel import (database_url_for, expected_seconds, isolate_worker, longest_first,
-                            redis_url_for, split_browser_tests, worker_index)
+                            redis_url_for, split_between_backends, worker_index)
 
 
 def test_worker_index_from_the_xdist_worker_name():
@@ -71,26 +71,30 @@ def test_longest_first_keeps_the_order_of_equals():
     assert [expected_seconds(i) for i in items] == [75, 10, 8, 0, 0]
 
 
-def _browser_items():
+def _shared_items():
     browser = pytest.mark.browser.mark
     return [_Item("api/test_incidents"), _Item("browser/test_admin_browser", browser=browser),
             _Item("browser/test_console_screens", browser=browser),
             _Item("browser/test_public_browser", browser=browser),
-            _Item("browser/test_response_charts_browser", browser=browser)]
+            _Item("browser/test_response_charts_browser", browser=browser),
+            _Item("test_logs", once=pytest.mark.once(backend="embedded").mark),
+            _Item("test_fuzz", once=pytest.mark.once(backend="postgres").mark)]
 
 
-def test_each_backend_takes_one_share_of_the_browser_tests_and_every_other_test():
+def test_each_pass_takes_its_share_of_browser_and_once_tests_and_every_other_test():
     shares = {}
-    for share in ("console", "public"):
-        items = _browser_items()
-        left_out = split_browser_tests(items, share)
-        shares[share] = {i.name for i in items}
-        assert {i.name for i in left_out} | shares[share] == {i.name for i in _browser_items()}
-    assert shares["console"] & shares["public"] == {"api/test_incidents"}
-    assert shares["console"] == {"api/test_incidents", "browser/test_admin_browser",
-                                 "browser/test_console_screens"}
+    for this_pass in ("embedded", "postgres"):
+        items = _shared_items()
+        left_out = split_between_backends(items, this_pass)
+        shares[this_pass] = {i.name for i in items}
+        assert {i.name for i in left_out} | shares[this_pass] == {i.name for i in _shared_items()}
+    assert shares["embedded"] & shares["postgres"] == {"api/test_incidents"}
+    assert shares["postgres"] == {"api/test_incidents", "browser/test_admin_browser",
+                                  "browser/test_console_screens", "test_fuzz"}
+    assert shares["embedded"] == {"api/test_incidents", "browser/test_public_browser",
+                                  "browser/test_response_charts_browser", "test_logs"}
 
 
-def test_without_a_share_every_browser_test_runs():
-    items = _browser_items()
-    assert split_browser_tests(items, None) == [] and len(items) == 5
+def test_a_run_on_one_backend_runs_every_test():
+    items = _shared_items()
+    assert split_between_backends(items, None) == [] and len(items) == 7

@@ -8,6 +8,10 @@ import pytest
 from tests.stream.servers import BIN, ROOT, base_env
 
 
+# Settings are checked before the processes touch the database.
+pytestmark = pytest.mark.once(backend="postgres")
+
+
 def _start(instance_dir, args, **settings) -> subprocess.CompletedProcess:
     env = base_env(instance_dir, PRODUCTION="1", **settings)
     env.pop("METRICS_TOKEN", None)

@@ -2,9 +2,13 @@
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from tests.subprocess_app import run_child
+
+# What is traced and exported is the same on either database.
+pytestmark = pytest.mark.once(backend="postgres")
 
 # redis-py 8 imports the OpenTelemetry *metrics* API for its own optional
 # observability whenever the packages are installed; that is redis-py's, not

@@ -13,7 +13,8 @@ from statuspage import heartbeat
 from statuspage.extensions import redis_client
 from tests.subprocess_app import ROOT, child_env
 
-pytestmark = pytest.mark.slow
+# Signal handling is the process's own; the database plays no part in it.
+pytestmark = [pytest.mark.slow, pytest.mark.once(backend="postgres")]
 
 
 def wait_for(predicate, timeout=180.0):

@@ -11,7 +11,8 @@ from tests.stream.sse_client import SSEClient
 
 from .conftest import call
 
-pytestmark = pytest.mark.resilience
+# Streams resume from Redis; the database plays no part in what is checked.
+pytestmark = [pytest.mark.resilience, pytest.mark.once(backend="postgres")]
 
 CLIENTS = 100
 BEFORE, AFTER = 5, 10
