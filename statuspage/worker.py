@@ -8,6 +8,7 @@ import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
+from rq.exceptions import StopRequested
 
 from .extensions import connect_redis, redis_client
 from .queues import QUEUES
@@ -51,6 +52,11 @@ class StatusWorker(HerokuSimpleWorker):
 
         try:
             sweeps.tick()
+        except StopRequested:
+            # SIGTERM while idle raises RQ's stop request wherever the main thread is,
+            # the sweep included; swallowed here, the worker would take the next job
+            # and be killed mid-job when the platform's grace ran out.
+            raise
         except Exception:  # a failed sweep must not stop the worker; the next one retries
             log.exception("worker sweep failed")
 
