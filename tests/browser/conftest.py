@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+SERIOUS_AXE_FINDINGS = (
+    "axe.run().then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+    ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))")
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text() + "\n;true"  # evaluated as a script: its value is ``true``
+
+
+def serious_axe_findings(page) -> list[dict]:
+    """axe-core's serious and critical findings on ``page`` as it is now.
+
+    axe goes in through Playwright's ``evaluate``, which the page's Content-Security-Policy
+    does not govern (it would refuse an injected <script>), so the page audited is the
+    very page a test watched for errors and CSP violations, under the real policy."""
+    page.evaluate(_axe_source())
+    return page.evaluate(SERIOUS_AXE_FINDINGS)
 
 
 def free_port() -> int:
