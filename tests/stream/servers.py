@@ -60,26 +60,39 @@ class Process:
         return self.log_path.read_text(errors="replace")
 
 
+class _PortTaken(Exception):
+    pass
+
+
 class WebServer(Process):
     """``gunicorn -c gunicorn.conf.py wsgi:app`` exactly as the Procfile runs it."""
 
-    def __init__(self, env: dict, log_dir: Path):
-        self.port = free_port()
-        env = {**env, "PORT": str(self.port)}
-        super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
-                          f"127.0.0.1:{self.port}", "wsgi:app"], env,
-                         log_dir / f"gunicorn-{self.port}.log")
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()  # nobody else holds it yet: never leave it running
-            raise
+    def __init__(self, env: dict, log_dir: Path, attempts: int = 3):
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()
+            super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
+                              f"127.0.0.1:{self.port}", "wsgi:app"], {**env, "PORT": str(self.port)},
+                             log_dir / f"gunicorn-{self.port}.log")
+            try:
+                self._wait_ready()
+                return
+            except _PortTaken:
+                self.stop()
+                if attempt == attempts:
+                    raise RuntimeError("gunicorn found every port it was given taken:\n"
+                                       + self.output()) from None
+            except BaseException:
+                self.stop()  # nobody else holds it yet: never leave it running
+                raise
 
     def _wait_ready(self, timeout: float = 180.0) -> None:
         # A deadline against hangs, generous for a machine loaded by parallel test runs.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if "Address already in use" in self.output():
+                    # Another process bound the free port between free_port() and gunicorn.
+                    raise _PortTaken()
                 raise RuntimeError("gunicorn exited:\n" + self.output())
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             try:

@@ -76,12 +76,20 @@ def test_confirm_get_changes_nothing_and_post_needs_csrf(client):
     assert again.status_code == 200
 
 
+def _tampered(token: str) -> str:
+    """``token`` with one signature character changed. Not the last ones: the final
+    base64 character carries only a few bits of the signature, so swapping the tail
+    for fixed text left the signature valid for about one token in 1,300."""
+    i = len(token) - 5
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+
+
 @pytest.mark.parametrize("purpose", ["confirm", "manage", "unsubscribe"])
 def test_tampered_wrong_purpose_and_expired_links_change_nothing(app, client, monkeypatch, purpose):
     sub = make_subscriber("t@example.com")
     good = tokens.make(purpose, sub.id, sub.email)
     other = {"confirm": "manage", "manage": "unsubscribe", "unsubscribe": "confirm"}[purpose]
-    for bad in (good[:-2] + "xx", tokens.make(other, sub.id, sub.email), "x" * 600):
+    for bad in (_tampered(good), tokens.make(other, sub.id, sub.email), "x" * 600):
         response = client.get(f"/subscriptions/{purpose}/{bad}")
         assert response.status_code == 400 and b"not valid" in response.data
     monkeypatch.setitem(app.config, "TOKEN_MAX_AGE_CONFIRM", -1)
