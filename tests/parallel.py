@@ -97,6 +97,9 @@ def browser_share(item) -> str | None:
     return "console" if module.startswith(CONSOLE_BROWSER_MODULES) else "public"
 
 
+BACKEND_PASSES = ("embedded", "postgres")
+
+
 def backend_pass(item) -> str | None:
     """The one backend pass (``"embedded"`` or ``"postgres"``) that runs ``item`` when
     both run, or None for a test both passes run.
@@ -109,6 +112,10 @@ def backend_pass(item) -> str | None:
     backend tests hardest (fuzzing against PostgreSQL's stricter types); it names its pass."""
     once = item.get_closest_marker("once")
     if once is not None:
+        if once.kwargs.get("backend") not in BACKEND_PASSES:
+            # A misspelt pass would leave the test out of both.
+            raise ValueError(f"{item.nodeid}: once(backend={once.kwargs.get('backend')!r}) is not one of "
+                             f"{BACKEND_PASSES}")
         return once.kwargs["backend"]
     share = browser_share(item)
     return None if share is None else ("postgres" if share == "console" else "embedded")

@@ -95,6 +95,12 @@ def test_each_pass_takes_its_share_of_browser_and_once_tests_and_every_other_tes
                                   "browser/test_response_charts_browser", "test_logs"}
 
 
+def test_a_misspelt_pass_is_an_error_not_a_test_that_never_runs():
+    items = [_Item("test_logs", once=pytest.mark.once(backend="postgress").mark)]
+    with pytest.raises(ValueError, match="postgress"):
+        split_between_backends(items, "embedded")
+
+
 def test_a_run_on_one_backend_runs_every_test():
     items = _shared_items()
     assert split_between_backends(items, None) == [] and len(items) == 7
