@@ -20,6 +20,17 @@ def sign_in(page, base_url: str, user, path: str = "/admin/incidents") -> None:
     page.wait_for_url(f"{base_url}{path}", timeout=WAIT_MS)
 
 
+def submit(page, button) -> None:
+    """Click a form's submit ``button`` and wait for the page the post leads to.
+
+    Without the wait the next step can act on the page being left: a live refresh may
+    already show the post's effect there, and a click on it is lost when the new page
+    replaces it.
+    """
+    with page.expect_navigation(wait_until="load", timeout=WAIT_MS):
+        button.click()
+
+
 def stream_open(page) -> None:
     expect(page.locator("main[data-stream='open']")).to_have_count(1, timeout=WAIT_MS)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from statuspage.extensions import db
 from statuspage.models import Incident
-from tests.browser.admin_helpers import WAIT_MS, sign_in, stream_open, tab_to
+from tests.browser.admin_helpers import WAIT_MS, sign_in, stream_open, submit, tab_to
 from tests.conftest import make_component, make_incident, make_user
 from tests.admin.conftest import PASSWORD
 
@@ -101,15 +101,15 @@ def test_lifecycle_updates_postmortem_action_item_and_export(live_server, watche
     page = watched().page
     sign_in(page, live_server.url, _user(), f"/admin/incidents/{incident['id']}")
     page.fill("#update-body", "We found the **cause**.")
-    page.get_by_role("button", name="Post update").click()
+    submit(page, page.get_by_role("button", name="Post update"))
     expect(page.locator("#timeline")).to_contain_text("We found the cause.")
     page.fill("#update-body", "Paging the storage team.")
     page.get_by_label("Internal note").check()
-    page.get_by_role("button", name="Post update").click()
+    submit(page, page.get_by_role("button", name="Post update"))
     expect(page.locator("#timeline .entry.internal")).to_contain_text("Paging the storage team.")
     for status in ("Identified", "Monitoring", "Resolved"):
         page.locator("#composer").get_by_role("radio", name=status).check()
-        page.get_by_role("button", name="Post update").click()
+        submit(page, page.get_by_role("button", name="Post update"))
         expect(page.locator("#incident-head .badge")).to_have_text(status, timeout=WAIT_MS)
     expect(page.locator("#composer").get_by_role("radio", name="Investigating")).to_be_visible()  # reopen
     page.fill("#pm-summary", "The disk **filled up**.")
@@ -118,13 +118,13 @@ def test_lifecycle_updates_postmortem_action_item_and_export(live_server, watche
     hide = page.locator("#pm-summary").locator("xpath=..").get_by_role("button", name="Hide preview")
     expect(hide).to_be_visible()  # the script's words, from the page's words block
     page.fill("#pm-root_cause", "Log rotation was off.")
-    page.get_by_role("button", name="Start postmortem").click()
+    submit(page, page.get_by_role("button", name="Start postmortem"))
     expect(page.locator("#pm-status")).to_have_text("Draft", timeout=WAIT_MS)
     page.fill("#ai-new-title", "Alert on disk usage")
     page.fill("#ai-new-owner", "sre")
-    page.get_by_role("button", name="Add", exact=True).click()
+    submit(page, page.get_by_role("button", name="Add", exact=True))
     expect(page.locator("input[value='Alert on disk usage']")).to_be_visible(timeout=WAIT_MS)
-    page.get_by_role("button", name="Publish postmortem").click()
+    submit(page, page.get_by_role("button", name="Publish postmortem"))
     expect(page.locator("#pm-status")).to_have_text("Published", timeout=WAIT_MS)
     with page.expect_download() as info:
         page.get_by_role("link", name="Export Markdown").click()
