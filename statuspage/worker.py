@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
+from contextlib import contextmanager
 
 import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
-from rq.exceptions import StopRequested
 
 from .extensions import connect_redis, redis_client
 from .queues import QUEUES
@@ -50,15 +51,34 @@ class StatusWorker(HerokuSimpleWorker):
         self._last_sweep = time.monotonic()
         from .jobs import sweeps
 
-        try:
-            sweeps.tick()
-        except StopRequested:
-            # SIGTERM while idle raises RQ's stop request wherever the main thread is,
-            # the sweep included; swallowed here, the worker would take the next job
-            # and be killed mid-job when the platform's grace ran out.
-            raise
-        except Exception:  # a failed sweep must not stop the worker; the next one retries
-            log.exception("worker sweep failed")
+        with _signals_held(STOP_SIGNALS):
+            try:
+                sweeps.tick()
+            except Exception:  # a failed sweep must not stop the worker; the next one retries
+                log.exception("worker sweep failed")
+
+
+# RQ's handlers for these raise its stop request wherever the main thread is when the
+# worker is idle. Inside a sweep that can be library code catching every Exception
+# (SQLAlchemy returning a connection to its pool does): the request was lost, the worker
+# went on taking jobs and was killed when the platform's grace ran out.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextmanager
+def _signals_held(signals):
+    """Run the block with ``signals`` recorded instead of handled, then deliver them
+    to the handlers that were in place, outside whatever code the block ran."""
+    arrived: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
+                for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(arrived):
+            signal.raise_signal(signum)
 
 
 def make_worker(on_listening=None) -> StatusWorker:
