@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 STREAM_ID_RE = re.compile(r"(\d{1,20})-(\d{1,20})")
 _BATCH = 500
+# Subscribers handed what was read before the reader lets other greenlets run. Queued
+# all at once, thousands of stream wake-ups would put a request arriving meanwhile
+# behind every one of their writes; in slices it waits for one slice at most.
+_SLICE = 100
 
 
 def parse_id(value: str) -> Optional[tuple[int, int]]:
@@ -60,6 +64,10 @@ class Entry:
             data = self.admin if audience == "admin" else self.public
             self._frames[audience] = None if data is None else sse.event(data, self.event, self.id)
         return self._frames[audience]
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # a yield: to other greenlets under gevent, to other threads otherwise
 
 
 class Full(Exception):
@@ -207,15 +215,20 @@ class Hub:
                 backoff = min(backoff * 2, 2.0)
                 continue
             for _key, entries in response or ():
-                for raw_id, fields in entries:
-                    self._dispatch(Entry.from_redis(raw_id, fields))
+                self._dispatch([Entry.from_redis(raw_id, fields) for raw_id, fields in entries])
 
-    def _dispatch(self, entry: Entry) -> None:
-        self._last_id = entry.id
+    def _dispatch(self, entries: list[Entry]) -> None:
+        """Hand every subscriber the entries its audience may see, all in one wake-up
+        (a burst read together is written together), yielding between slices."""
+        self._last_id = entries[-1].id
         with self._lock:
             subscribers = list(self._subscribers)
-        for subscriber in subscribers:
+        for n, subscriber in enumerate(subscribers, 1):
             # An entry its audience may not see would wake the connection for nothing
             # (every public stream, for each internal note on an outage day).
-            if entry.frame(subscriber.audience) is not None and not subscriber.offer(entry):
-                self.unsubscribe(subscriber)
+            for entry in entries:
+                if entry.frame(subscriber.audience) is not None and not subscriber.offer(entry):
+                    self.unsubscribe(subscriber)
+                    break
+            if n % _SLICE == 0:
+                _let_others_run()

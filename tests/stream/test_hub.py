@@ -45,3 +45,24 @@ def test_a_subscriber_is_only_woken_by_entries_its_audience_may_see(app):
     finally:
         hub.unsubscribe(public)
         hub.unsubscribe(admin)
+
+
+def test_the_reader_lets_others_run_between_slices_of_subscribers(app, monkeypatch):
+    # Under gevent the reader is a greenlet: without these yields a request arriving while
+    # thousands of streams are woken would wait for every one of their writes.
+    from statuspage.stream import hub as hub_module
+
+    hub = app.extensions["stream_hub"]
+    yields = []
+    monkeypatch.setattr(hub_module, "_let_others_run", lambda: yields.append("yield"))
+    subscribers = [hub.subscribe(audience="public") for _ in range(2 * hub_module._SLICE + 1)]
+    try:
+        entries = [Entry(f"{n}-0", (n, 0), "E", "{}", '{"p":1}') for n in (7, 8)]
+        hub._dispatch(entries)
+        assert yields == ["yield", "yield"]
+        # Entries read together reach each subscriber together, in order.
+        assert all([s.queue.get_nowait().id, s.queue.get_nowait().id] == ["7-0", "8-0"]
+                   for s in subscribers)
+    finally:
+        for subscriber in subscribers:
+            hub.unsubscribe(subscriber)
