@@ -8,6 +8,7 @@ it goes.
 
     python bench/stream_setup.py                 # 1,000 set-ups after 50 to warm up
     python bench/stream_setup.py --profile       # and a cProfile of them
+    python bench/stream_setup.py --refused       # a stream refused past the cap instead
 """
 from __future__ import annotations
 
@@ -27,10 +28,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--refused", action="store_true",
+                        help="measure a stream refused past the cap (503) instead")
     args = parser.parse_args()
     instance = tempfile.mkdtemp(prefix="stream-setup-")
     os.environ.update(INSTANCE_PATH=instance, SECRET_KEY="bench-" + "x" * 40,
                       STREAM_RATE_LIMIT="1000000 per minute")
+    if args.refused:
+        os.environ["STREAM_MAX_CLIENTS"] = "0"
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -47,6 +52,7 @@ def main() -> None:
 
         def one() -> None:
             response = client.get("/api/stream/public", buffered=False)
+            assert response.status_code == (503 if args.refused else 200), response.status_code
             next(iter(response.response))
             response.close()
 
@@ -61,7 +67,8 @@ def main() -> None:
         if profile:
             profile.disable()
         per = (time.process_time() - started) / args.count * 1000
-        print(f"CPU per public stream set-up: {per:.2f} ms ({args.count} set-ups"
+        what = "refusal (503)" if args.refused else "set-up"
+        print(f"CPU per public stream {what}: {per:.2f} ms ({args.count} requests"
               f"{', profiled' if profile else ''})")
         if profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)

@@ -36,6 +36,21 @@ def test_over_the_cap_a_public_stream_is_refused_with_retry_after_and_a_poll_hin
     assert len(waits) > 3, "Retry-After is jittered, so refused readers do not return together"
 
 
+def test_a_refused_reader_is_told_to_poll_not_that_it_is_rate_limited(client, capped, app,
+                                                                      monkeypatch):
+    # Refusals cost no rate-limit round trip and use none of the address's budget: a
+    # reader that keeps retrying past the cap keeps hearing "poll", and gets its stream
+    # as soon as a slot frees.
+    hub, held = capped
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "STREAM_RATE_LIMIT", "2 per minute")
+    assert [client.get("/api/stream/public").status_code for _ in range(5)] == [503] * 5
+    hub.unsubscribe(held.pop())
+    response = client.get("/api/stream/public")
+    assert response.status_code == 200
+    response.close()
+
+
 def test_the_cap_leaves_console_streams_and_requests_alone(client, capped, app):
     token = make_token("viewer")
     admin = client.get("/api/stream/admin", headers={"Authorization": f"Bearer {token}"})
