@@ -1,4 +1,5 @@
-"""gunicorn.conf.py: multiprocess metric files are kept tidy by the master's hooks."""
+"""gunicorn.conf.py: multiprocess metric files are kept tidy by the master's hooks; a
+worker keeps the garbage collector out of its way."""
 import os
 import runpy
 import subprocess
@@ -50,3 +51,13 @@ def test_master_imports_nothing_gevent_must_patch_first():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_a_worker_freezes_what_the_app_loaded_and_collects_rarely():
+    # In a process of its own: the hook changes the collector of the process it runs in.
+    code = ("import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py');"
+            "conf['post_worker_init'](types.SimpleNamespace());"
+            "print(gc.get_threshold() == conf['GC_THRESHOLDS'], gc.get_freeze_count() > 1000)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "True True"
