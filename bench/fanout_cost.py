@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import select
 import socket
 import statistics
@@ -28,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.sse_fanout import (Probe, _raise_nofile, cpu_seconds, flask, free_port,  # noqa: E402
-                              percentile, start_server, worker_pids)
+from bench.sse_fanout import (Probe, _raise_nofile, bench_env, cpu_seconds, free_port,  # noqa: E402
+                              migrate_and_authorise, percentile, start_server, worker_pids)
 
 
 def client_worker(port: int, count: int) -> None:
@@ -67,16 +66,9 @@ def client_worker(port: int, count: int) -> None:
 def measure(streams: int, events: int, gap: float) -> dict:
     instance = Path(tempfile.mkdtemp(prefix="fanout-cost-"))
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
-           "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute",
-           "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600",
-           "WEB_CONCURRENCY": "1", "WORKER_CONNECTIONS": str(streams + 200),
-           "STREAM_MAX_CLIENTS": str(streams + 100), "LOG_LEVEL": "WARNING"}
-    flask(env, "db", "upgrade")
-    flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role",
-          "admin", "--no-password")
-    token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "b").split()[-1]
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    env = bench_env(instance, port, WEB_CONCURRENCY="1", WORKER_CONNECTIONS=str(streams + 200),
+                    STREAM_MAX_CLIENTS=str(streams + 100), LOG_LEVEL="WARNING")
+    auth = migrate_and_authorise(env)
     server = start_server(env)
     client = None
     try:

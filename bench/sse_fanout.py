@@ -234,6 +234,23 @@ def flask(env: dict, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+def bench_env(instance: Path, port: int, **overrides: str) -> dict:
+    """The web process's environment: a fresh instance folder, and the per-address limits
+    raised (every client of a bench comes from 127.0.0.1)."""
+    return {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
+            "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute",
+            "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600", **overrides}
+
+
+def migrate_and_authorise(env: dict) -> dict:
+    """Migrate the bench database, create an admin with a token; the headers to use it."""
+    flask(env, "db", "upgrade")
+    flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role",
+          "admin", "--no-password")
+    token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
 def api_call(port: int, headers: dict, method: str, path: str, body: dict) -> dict:
     """One JSON API request; its parsed answer (raises on anything but 2xx)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -328,19 +345,13 @@ def run(args) -> None:
     _raise_nofile()
     instance = Path(tempfile.mkdtemp(prefix="sse-bench-"))
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "FLASK_APP": "wsgi",
-           "SECRET_KEY": "bench", "STREAM_RATE_LIMIT": "100000 per minute",
-           "RATELIMIT_WRITES": "100000 per minute", "STREAM_MAX_AGE_SECONDS": "600"}
+    env = bench_env(instance, port)
     clients: list[subprocess.Popen] = []
     probes: list[Probe] = []
     server = None
     load_start = os.getloadavg()[0]
     try:
-        flask(env, "db", "upgrade")
-        flask(env, "users", "create", "--email", "bench@example.com", "--name", "Bench", "--role",
-              "admin", "--no-password")
-        token = flask(env, "tokens", "create", "--email", "bench@example.com", "--name", "bench").split()[-1]
-        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        auth = migrate_and_authorise(env)
         server = start_server(env)
         time.sleep(1)
         workers = worker_pids(server.pid)

@@ -19,6 +19,29 @@ from .worker_shutdown import HerokuSimpleWorker
 log = logging.getLogger(__name__)
 
 
+# RQ's handlers for these raise its stop request wherever the main thread is when the
+# worker is idle. Inside a sweep that can be library code catching every Exception
+# (SQLAlchemy returning a connection to its pool does): the request was lost, the worker
+# went on taking jobs and was killed when the platform's grace ran out.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+@contextmanager
+def _signals_held(signals):
+    """Run the block with ``signals`` recorded instead of handled, then deliver them
+    to the handlers that were in place, outside whatever code the block ran."""
+    arrived: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
+                for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(arrived):
+            signal.raise_signal(signum)
+
+
 class StatusWorker(HerokuSimpleWorker):
     """The in-process worker (HerokuWorker's SIGTERM semantics) that also runs the
     periodic sweeps (jobs.sweeps.tick) between jobs.
@@ -56,29 +79,6 @@ class StatusWorker(HerokuSimpleWorker):
                 sweeps.tick()
             except Exception:  # a failed sweep must not stop the worker; the next one retries
                 log.exception("worker sweep failed")
-
-
-# RQ's handlers for these raise its stop request wherever the main thread is when the
-# worker is idle. Inside a sweep that can be library code catching every Exception
-# (SQLAlchemy returning a connection to its pool does): the request was lost, the worker
-# went on taking jobs and was killed when the platform's grace ran out.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
-@contextmanager
-def _signals_held(signals):
-    """Run the block with ``signals`` recorded instead of handled, then deliver them
-    to the handlers that were in place, outside whatever code the block ran."""
-    arrived: list[int] = []
-    previous = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
-                for signum in signals}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(arrived):
-            signal.raise_signal(signum)
 
 
 def make_worker(on_listening=None) -> StatusWorker:

@@ -12,6 +12,12 @@ from tests.subprocess_app import ROOT
 DEAD_PID = 4194303  # above any pid the kernel hands out by default
 
 
+def _printed_by_a_fresh_process(code: str) -> str:
+    """What ``python -c code`` prints, run from the project root."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def load_conf(monkeypatch, directory):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
@@ -45,19 +51,15 @@ def test_child_exit_retires_live_gauges_only(monkeypatch, tmp_path):
 
 
 def test_master_imports_nothing_gevent_must_patch_first():
-    code = ("import runpy, sys; runpy.run_path('gunicorn.conf.py');"
-            "print(sorted(m for m in ('ssl', 'flask', 'statuspage', 'prometheus_client', 'redis')"
-            " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "[]"
+    assert _printed_by_a_fresh_process(
+        "import runpy, sys; runpy.run_path('gunicorn.conf.py');"
+        "print(sorted(m for m in ('ssl', 'flask', 'statuspage', 'prometheus_client', 'redis')"
+        " if m in sys.modules))") == "[]"
 
 
 def test_a_worker_freezes_what_the_app_loaded_and_collects_rarely():
     # In a process of its own: the hook changes the collector of the process it runs in.
-    code = ("import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py');"
-            "conf['post_worker_init'](types.SimpleNamespace());"
-            "print(gc.get_threshold() == conf['GC_THRESHOLDS'], gc.get_freeze_count() > 1000)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "True True"
+    assert _printed_by_a_fresh_process(
+        "import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py');"
+        "conf['post_worker_init'](types.SimpleNamespace());"
+        "print(gc.get_threshold() == conf['GC_THRESHOLDS'], gc.get_freeze_count() > 1000)") == "True True"

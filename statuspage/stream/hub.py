@@ -131,7 +131,7 @@ class Hub:
             closed.dropped = True
             return closed
         with self._lock:
-            if limit is not None and self._capped >= limit:
+            if self.full(limit):
                 raise Full()
             if self._thread is None:
                 # Fix the starting point before anyone can replay, so that no
@@ -168,6 +168,10 @@ class Hub:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    def full(self, limit: Optional[int]) -> bool:
+        """Whether ``limit`` capped inboxes are already open (never, without a limit)."""
+        return limit is not None and self._capped >= limit
 
     @property
     def capped_count(self) -> int:

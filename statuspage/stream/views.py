@@ -222,7 +222,7 @@ def public_stream():
     """Public-safe live events."""
     # Past the cap a connect storm is mostly refusals: answer them before the rate
     # limit's Redis round trip (``subscribe`` checks again, under its lock).
-    if current_app.extensions["stream_hub"].capped_count >= current_app.config["STREAM_MAX_CLIENTS"]:
+    if current_app.extensions["stream_hub"].full(current_app.config["STREAM_MAX_CLIENTS"]):
         raise _refuse()
     _within_rate_limit("public")
     return _open("public")
