@@ -6,7 +6,9 @@
 
 Clients refused a stream (503 past STREAM_MAX_CLIENTS) poll /api/public/status with
 If-None-Match as the page's script does; with --writers, operators write and a reader
-loads /status throughout, from before the connect storm to the end. The operators
+loads /status throughout, from before the connect storm to the end, each on a new
+connection per request, or with --keep-alive on one kept open as browsers and proxies
+with an upstream pool do (such a request never waits in the accept backlog). The operators
 declare internal incidents, or with --public-updates post public updates to one public
 incident (each one reaches every reader and invalidates the cached pages).
 
@@ -284,11 +286,13 @@ def percentile(values: list[float], pct: float) -> float:
 class Probe:
     """A thread timing one request again and again until stopped (operator writes, page loads)."""
 
-    def __init__(self, port: int, method: str, path: str, body=None, headers=None, pause: float = 0.2):
+    def __init__(self, port: int, method: str, path: str, body=None, headers=None, pause: float = 0.2,
+                 keep_alive: bool = False):
         import threading
 
         self.port, self.method, self.path, self.body, self.headers = port, method, path, body, headers or {}
-        self.pause = pause
+        self.pause, self.keep_alive = pause, keep_alive
+        self._conn = None
         self.latencies: list[float] = []
         self.started: list[float] = []  # when each timed request began (to split by phase)
         self.errors = 0
@@ -307,13 +311,8 @@ class Probe:
         """One timed request; a failure counts as an error and as its time spent."""
         t0 = time.time()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            conn.request(self.method, self.path, body=body if body is not None else self.body,
-                         headers=self.headers)
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status >= 400:
+            status = self._exchange(body if body is not None else self.body)
+            if status >= 400:
                 self.errors += 1
         except OSError:
             self.errors += 1
@@ -321,6 +320,29 @@ class Probe:
         self.latencies.append(elapsed)
         self.started.append(t0)
         return elapsed
+
+    def _exchange(self, body) -> int:
+        """Send the request and read the answer; its status. With ``keep_alive`` the
+        connection stays open for the next request, as a browser's (or a proxy's pool of
+        upstream connections) does; one the server closed meanwhile is replaced once."""
+        for reused in (self._conn is not None, False):
+            conn = self._conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self._conn = None
+            try:
+                conn.request(self.method, self.path, body=body, headers=self.headers)
+                response = conn.getresponse()
+                response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if reused:
+                    continue
+                raise
+            if self.keep_alive and not response.will_close:
+                self._conn = conn
+            else:
+                conn.close()
+            return response.status
+        raise AssertionError("unreachable")
 
     def between(self, start: float, end: float) -> list[float]:
         """The latencies of the requests that began in [start, end)."""
@@ -367,8 +389,9 @@ def run(args) -> None:
             write_body = lambda n, w: {"body": f"Update {w}-{n}: still working on it."}  # noqa: E731
         for w in range(args.writers):
             probes.append(Probe(port, "POST", write_path, headers=auth, pause=args.write_interval,
-                                body=lambda n, w=w: json.dumps(write_body(n, w))).start())
-        page = Probe(port, "GET", "/status", pause=0.2).start() if args.writers else None
+                                body=lambda n, w=w: json.dumps(write_body(n, w)),
+                                keep_alive=args.keep_alive).start())
+        page = Probe(port, "GET", "/status", pause=0.2, keep_alive=args.keep_alive).start() if args.writers else None
         per_proc = [args.clients // args.client_procs + (i < args.clients % args.client_procs)
                     for i in range(args.client_procs)]
         t0 = time.time()
@@ -494,6 +517,8 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=0,
                         help="operator threads writing (and one reader loading /status) during the run")
     parser.add_argument("--write-interval", type=float, default=0.5, help="seconds between a writer's writes")
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="writers and the /status reader reuse their connection, as browsers do")
     parser.add_argument("--public-updates", action="store_true",
                         help="writers post public updates to one public incident (default: internal incidents)")
     run(parser.parse_args())
