@@ -60,6 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.lock:
             self.received.append({
                 "method": self.command, "path": self.path, "at": time.time(),
+                "peer_port": self.client_address[1],  # which connection it came on
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "body": base64.b64encode(body).decode()})
 

@@ -2,6 +2,7 @@
 running behind it, and a worker refresh showing through the symlink swap."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -17,6 +18,7 @@ import pytest
 from statuspage.extensions import redis_client
 from statuspage.jobs import snapshot as snapshot_jobs
 from tests.conftest import make_component, make_incident
+from tests.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -29,15 +31,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def nginx(tmp_path, app):
+@contextlib.contextmanager
+def serving(tmp_path: Path, snapshot: Path, upstream_port: int):
+    """A real nginx with the documented config, its app upstream on ``upstream_port``;
+    yields the port it listens on."""
     if not Path(NGINX).exists():
         pytest.fail("nginx is missing: apt-get install -y nginx (scripts/bootstrap --test does it)")
-    snapshot = tmp_path / "copy"
-    port, dead_app = _free_port(), _free_port()  # nothing listens on dead_app: the app is down
+    port = _free_port()
     site = (CONFIG.read_text().replace("listen 8080;", f"listen 127.0.0.1:{port};")
             .replace("/srv/statuspage/snapshot", str(snapshot))
-            .replace("server 127.0.0.1:5000;", f"server 127.0.0.1:{dead_app};"))
+            .replace("server 127.0.0.1:5000;", f"server 127.0.0.1:{upstream_port};"))
     (tmp_path / "site.conf").write_text(site)
     temp = tmp_path / "nginx-temp"
     temp.mkdir()
@@ -49,24 +52,35 @@ def nginx(tmp_path, app):
         + "".join(f" {kind}_temp_path {temp}/{kind};\n"
                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         + f" include {tmp_path}/site.conf;\n}}\n")
-    app.config["STATIC_SNAPSHOT_DIR"] = str(snapshot)
-    redis_client.client.delete(snapshot_jobs._PENDING)
     proc = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
-            time.sleep(0.05)
-    yield port, snapshot
-    app.config["STATIC_SNAPSHOT_DIR"] = None
-    proc.send_signal(signal.SIGQUIT)
-    proc.wait(10)
-    proc.stderr.close()
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}")
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        proc.wait(10)
+        proc.stderr.close()
+
+
+@pytest.fixture
+def nginx(tmp_path, app):
+    snapshot = tmp_path / "copy"
+    app.config["STATIC_SNAPSHOT_DIR"] = str(snapshot)
+    redis_client.client.delete(snapshot_jobs._PENDING)
+    try:
+        with serving(tmp_path, snapshot, upstream_port=_free_port()) as port:  # the app is down
+            yield port, snapshot
+    finally:
+        app.config["STATIC_SNAPSHOT_DIR"] = None
 
 
 def get(port: int, path: str) -> http.client.HTTPResponse:
@@ -126,3 +140,32 @@ def test_nginx_serves_the_copy_with_the_app_down_and_shows_a_refresh(nginx, api,
     page = get(port, "/status/")
     assert b"All Systems Operational" in page.body
     assert json.loads(get(port, "/api/public/status").body)["incidents"] == []
+
+
+def test_nginx_sends_the_apps_requests_on_kept_open_connections(tmp_path):
+    # Each reader and operator below opens a connection of their own to nginx; nginx
+    # reuses one to the app, so an operator's request never waits behind a storm of new
+    # connections in the app's accept backlog.
+    upstream = Receiver()
+    try:
+        with serving(tmp_path, tmp_path / "copy", upstream.port) as port:
+            for path in ("/admin/incidents", "/api/public/missing", "/api/incidents"):
+                assert get(port, path).status == 200
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("POST", "/api/incidents", body=b'{"title": "Down"}',
+                         headers={"Content-Type": "application/json"})
+            assert conn.getresponse().status == 200
+            conn.close()
+            seen = upstream.requests()
+    finally:
+        upstream.stop()
+    assert [(r["method"], r["path"]) for r in seen] == [
+        ("GET", "/admin/incidents"), ("GET", "/api/public/missing"), ("GET", "/api/incidents"),
+        ("POST", "/api/incidents")]
+    assert len({r["peer_port"] for r in seen}) == 1
+    for request in seen:
+        assert "close" not in request["headers"].get("connection", "").lower()
+        assert request["headers"]["host"] == "127.0.0.1"
+        assert request["headers"]["x-forwarded-for"] == "127.0.0.1"
+        assert request["headers"]["x-forwarded-proto"] == "http"
+    assert seen[-1]["body"] == b'{"title": "Down"}'
