@@ -42,34 +42,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _ExitedAtStart(Exception):
+    pass
+
+
 class LiveServer:
     """gunicorn (gevent worker, the Procfile's setup) on a port picked at run time,
     sharing the test app's database, Redis and instance folder."""
 
+    START_ATTEMPTS = 3
+
     def __init__(self, app):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ,
                     "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                     "REDIS_URL": app.config["REDIS_URL"],
                     "INSTANCE_PATH": app.instance_path,
                     "SECRET_KEY": app.config["SECRET_KEY"],
-                    "PUBLIC_BASE_URL": self.url,
                     "RATELIMIT_ENABLED": "false",
                     "STREAM_HEARTBEAT_SECONDS": "2",
                     "WEB_CONCURRENCY": "1"}
+        self._pick_port()
         self.proc = None
 
+    def _pick_port(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env["PUBLIC_BASE_URL"] = self.url
+
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "2", os.environ.get("BROWSER_TEST_WSGI_APP", "wsgi:app")],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            self._wait_ready(180)  # a deadline against hangs, generous for a loaded machine
-        except BaseException:
-            self.stop()  # the fixture never yielded it: nobody else would stop it
-            raise
+        for attempt in range(1, self.START_ATTEMPTS + 1):
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b",
+                 f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+                 os.environ.get("BROWSER_TEST_WSGI_APP", "wsgi:app")],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                self._wait_ready(180)  # a deadline against hangs, generous for a loaded machine
+                return
+            except _ExitedAtStart:
+                # Most likely another process took the free port before gunicorn bound it.
+                if attempt == self.START_ATTEMPTS:
+                    raise RuntimeError("the test server exited at start, on every port tried") from None
+                self._pick_port()
+            except BaseException:
+                self.stop()  # the fixture never yielded it: nobody else would stop it
+                raise
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -79,7 +96,7 @@ class LiveServer:
                     return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("the test server exited at start")
+                    raise _ExitedAtStart()
                 time.sleep(0.2)
         raise RuntimeError(f"the test server did not answer within {timeout:.0f} s")
 
