@@ -6,16 +6,20 @@ monkey-patches the standard library before it imports the app, which makes
 redis-py's sockets and psycopg 3 (it switches to its select-based wait when
 it sees a patched ``select``) cooperative; SQLite calls are short and local.
 
-Hooks that run in the master use the standard library only: importing the app
-(or prometheus_client) there would load ssl and friends unpatched into every
-worker.
+Hooks that run in the master use the standard library only (and the worker class
+gunicorn itself): importing the app (or prometheus_client) there would load ssl and
+friends unpatched into every worker.
 """
 import glob
 import os
 import resource
 
+from statuspage.web_worker import Worker
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
-worker_class = "gevent"
+# gunicorn's gevent worker, closing anonymous connections after their answer when the
+# process is nearly full (see statuspage/web_worker.py).
+worker_class = Worker
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Greenlets per worker = concurrent requests, SSE streams included.
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "5000"))
@@ -114,7 +118,7 @@ def post_worker_init(worker):
     _collect_garbage_rarely()
     # Refuse to serve streams from an unpatched worker: one blocking psycopg
     # or Redis call would freeze every stream of the process.
-    if "gevent" not in type(worker).__module__:
+    if not isinstance(worker, Worker):
         return
     from gevent import monkey
 

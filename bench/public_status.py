@@ -55,7 +55,9 @@ def wait_up(url: str, proc: subprocess.Popen) -> None:
 
 def gunicorn(app: str, port: int, env: dict, args) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-           "-w", str(args.workers), "-k", args.worker_class, app]
+           "-w", str(args.workers), app]
+    if args.worker_class != "gevent":  # "gevent": the Procfile's worker (gunicorn.conf.py)
+        cmd[-1:-1] = ["-k", args.worker_class]
     if args.worker_class == "gthread":
         cmd[-1:-1] = ["--threads", str(args.threads)]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,0 +1,52 @@
+"""The web process's gunicorn worker: gevent's, keeping connection slots for requests.
+
+A connection kept open after its answer (HTTP keep-alive) holds one of the worker's
+``worker_connections`` slots until its next request, or for gunicorn's ``keepalive``
+seconds. On an outage day every reader's browser leaves one or more such idle connections
+behind its page load; with the open streams they can take every slot, and new connections
+(page loads, polls, an operator's write) then wait in the accept backlog until idle ones
+time out. Once ``KEEP_ALIVE_SHARE`` of the slots are open, this worker closes the
+connection after answering a request that carries no credentials; signed-in users' and
+API tokens' connections (operators') stay open for their next request.
+
+The gunicorn master imports this module (``gunicorn.conf.py``): gunicorn and the standard
+library only, never the app.
+"""
+from __future__ import annotations
+
+from gunicorn.workers.ggevent import GeventWorker
+
+# Open connections, as a share of worker_connections, from which anonymous ones are closed
+# after their answer. The slots above it stay free for new connections.
+KEEP_ALIVE_SHARE = 0.8
+
+
+def carries_credentials(headers: list[tuple[str, str]], session_cookie: str) -> bool:
+    """Whether a request (gunicorn's upper-cased header list) brings a token or a session."""
+    for name, value in headers:
+        if name == "AUTHORIZATION":
+            return True
+        if name == "COOKIE" and any(part.strip().partition("=")[0] == session_cookie
+                                    for part in value.split(";")):
+            return True
+    return False
+
+
+class Worker(GeventWorker):
+    """gunicorn's gevent worker that stops keeping anonymous connections open when full."""
+
+    open_connections = 0
+
+    def handle(self, listener, client, addr):
+        self.open_connections += 1
+        try:
+            super().handle(listener, client, addr)
+        finally:
+            self.open_connections -= 1
+
+    def handle_request(self, listener_name, req, sock, addr):
+        if self.open_connections >= self.worker_connections * KEEP_ALIVE_SHARE:
+            session_cookie = getattr(self.wsgi, "config", {}).get("SESSION_COOKIE_NAME", "session")
+            if not carries_credentials(req.headers, session_cookie):
+                req.must_close = True  # answered with "Connection: close", then closed
+        return super().handle_request(listener_name, req, sock, addr)
