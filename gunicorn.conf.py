@@ -6,9 +6,10 @@ monkey-patches the standard library before it imports the app, which makes
 redis-py's sockets and psycopg 3 (it switches to its select-based wait when
 it sees a patched ``select``) cooperative; SQLite calls are short and local.
 
-Hooks that run in the master use the standard library only (and the worker class
-gunicorn itself): importing the app (or prometheus_client) there would load ssl and
-friends unpatched into every worker.
+The master imports nothing of the app but its worker class (gunicorn's gevent worker,
+subclassed), and hooks that run in the master use the standard library only: importing
+the app (or prometheus_client) there would load its libraries unpatched into every
+worker.
 """
 import glob
 import os
