@@ -27,8 +27,11 @@ STREAM_ID_RE = re.compile(r"(\d{1,20})-(\d{1,20})")
 _BATCH = 500
 # Subscribers handed what was read before the reader lets other greenlets run. Queued
 # all at once, thousands of stream wake-ups would put a request arriving meanwhile
-# behind every one of their writes; in slices it waits for one slice at most.
-_SLICE = 100
+# behind every one of their writes; in slices it waits for one slice at most. A slice's
+# writes take 1-3 ms on a slow core; with 100 they took longer than gevent runs
+# callbacks before it looks at sockets again (5 ms), and a page render waited for
+# more than a slice at each of its Redis round trips.
+_SLICE = 25
 
 
 def parse_id(value: str) -> Optional[tuple[int, int]]:
