@@ -1,4 +1,4 @@
-"""A full web process closes anonymous readers' connections after each answer, so their
+"""The web worker: a full process closes anonymous readers' connections after each answer, so their
 idle kept-alive connections never take the slots kept back for requests; signed-in users
 (operators) keep theirs open for their next request."""
 from __future__ import annotations
@@ -9,8 +9,7 @@ import pytest
 
 from statuspage.web_worker import carries_credentials
 from tests.conftest import make_token
-
-from .servers import WebServer, base_env
+from tests.stream.servers import WebServer, base_env
 
 pytestmark = pytest.mark.slow(seconds=10)
 
