@@ -22,8 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sse_fanout import ROOT, bench_env, free_port, migrate_and_authorise, start_server  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.sse_fanout import bench_env, free_port, migrate_and_authorise, start_server  # noqa: E402
+from statuspage.embedded_redis import stop as stop_embedded_redis  # noqa: E402
 
 
 def _load(port: int, path: str) -> tuple[http.client.HTTPConnection, bool, float]:
@@ -68,10 +71,7 @@ def main() -> None:
             item.close()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
-        sys.path.insert(0, str(ROOT))
-        from statuspage.embedded_redis import stop
-
-        stop(str(instance))
+        stop_embedded_redis(str(instance))
 
 
 if __name__ == "__main__":

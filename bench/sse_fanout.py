@@ -325,24 +325,23 @@ class Probe:
         """Send the request and read the answer; its status. With ``keep_alive`` the
         connection stays open for the next request, as a browser's (or a proxy's pool of
         upstream connections) does; one the server closed meanwhile is replaced once."""
-        for reused in (self._conn is not None, False):
-            conn = self._conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self._conn = None
-            try:
-                conn.request(self.method, self.path, body=body, headers=self.headers)
-                response = conn.getresponse()
-                response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                conn.close()
-                if reused:
-                    continue
-                raise
-            if self.keep_alive and not response.will_close:
-                self._conn = conn
-            else:
-                conn.close()
-            return response.status
-        raise AssertionError("unreachable")
+        conn, reused = self._conn, self._conn is not None
+        self._conn = None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(self.method, self.path, body=body, headers=self.headers)
+            response = conn.getresponse()
+            response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()
+            if reused:
+                return self._exchange(body)  # on a new connection
+            raise
+        if self.keep_alive and not response.will_close:
+            self._conn = conn
+        else:
+            conn.close()
+        return response.status
 
     def between(self, start: float, end: float) -> list[float]:
         """The latencies of the requests that began in [start, end)."""

@@ -14,6 +14,8 @@ library only, never the app.
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 from gunicorn.workers.ggevent import GeventWorker
 
 # Open connections, as a share of worker_connections, from which anonymous ones are closed
@@ -37,6 +39,15 @@ class Worker(GeventWorker):
 
     open_connections = 0
 
+    @cached_property
+    def _ceiling(self) -> float:
+        return self.worker_connections * KEEP_ALIVE_SHARE
+
+    @cached_property
+    def _session_cookie(self) -> str:
+        # Asked on the first request, when the app is loaded.
+        return getattr(self.wsgi, "config", {}).get("SESSION_COOKIE_NAME", "session")
+
     def handle(self, listener, client, addr):
         self.open_connections += 1
         try:
@@ -45,8 +56,7 @@ class Worker(GeventWorker):
             self.open_connections -= 1
 
     def handle_request(self, listener_name, req, sock, addr):
-        if self.open_connections >= self.worker_connections * KEEP_ALIVE_SHARE:
-            session_cookie = getattr(self.wsgi, "config", {}).get("SESSION_COOKIE_NAME", "session")
-            if not carries_credentials(req.headers, session_cookie):
-                req.must_close = True  # answered with "Connection: close", then closed
+        if (self.open_connections >= self._ceiling
+                and not carries_credentials(req.headers, self._session_cookie)):
+            req.must_close = True  # answered with "Connection: close", then closed
         return super().handle_request(listener_name, req, sock, addr)
