@@ -17,7 +17,13 @@ import resource
 
 from statuspage.web_worker import Worker
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+bind = [f"0.0.0.0:{os.environ.get('PORT', '5000')}"]
+# A listener of their own for live streams, for a proxy in front that sends /api/stream/
+# there (docs/DEPLOY.md). Each listener has its own accept queue and worker_connections
+# slots, so a storm of readers' new stream connections never queues ahead of page loads
+# and operators' writes. A --bind on the command line replaces both: list both there.
+if os.environ.get("STREAM_BIND"):
+    bind.append(os.environ["STREAM_BIND"])
 # gunicorn's gevent worker, closing anonymous connections after their answer when the
 # process is nearly full (see statuspage/web_worker.py).
 worker_class = Worker
@@ -71,18 +77,19 @@ def _pid_alive(pid):
     return True
 
 
-def _raise_open_file_limit(log) -> None:
-    # Each stream is one socket; allow a full worker plus its Redis and DB
-    # connections, up to the hard limit the machine grants.
+def _raise_open_file_limit(log, listeners: int) -> None:
+    # Each stream is one socket; allow every listener's slots full plus the worker's
+    # Redis and DB connections, up to the hard limit the machine grants.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = worker_connections + 256
+    wanted = worker_connections * listeners + 256
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if soft != resource.RLIM_INFINITY and soft < worker_connections:
-        log.warning("open-file limit %s is below worker_connections %s", soft, worker_connections)
+    if soft != resource.RLIM_INFINITY and soft < worker_connections * listeners:
+        log.warning("open-file limit %s is below worker_connections %s for %s listener(s)",
+                    soft, worker_connections, listeners)
 
 
 def on_starting(server):
@@ -96,7 +103,7 @@ def on_starting(server):
 
 
 def post_fork(server, worker):
-    _raise_open_file_limit(server.log)
+    _raise_open_file_limit(server.log, len(worker.sockets))
 
 
 # Allocations between young-generation collections, and collections between older ones

@@ -8,7 +8,9 @@ Clients refused a stream (503 past STREAM_MAX_CLIENTS) poll /api/public/status w
 If-None-Match as the page's script does; with --writers, operators write and a reader
 loads /status throughout, from before the connect storm to the end, each on a new
 connection per request, or with --keep-alive on one kept open as browsers and proxies
-with an upstream pool do (such a request never waits in the accept backlog). The operators
+with an upstream pool do (such a request never waits in the accept backlog). With
+--stream-listener the web process listens for streams apart (``STREAM_BIND``) and the
+clients' streams go there, as the documented proxy configs send them. The operators
 declare internal incidents, or with --public-updates post public updates to one public
 incident (each one reaches every reader and invalidates the cached pages).
 
@@ -64,7 +66,7 @@ def _header(head: bytes, name: bytes) -> bytes | None:
     return None
 
 
-def client_worker(port: int, count: int, expected: int) -> None:
+def client_worker(port: int, stream_port: int, count: int, expected: int) -> None:
     """Each client asks for a stream; refused (503), it polls /api/public/status with
     If-None-Match every poll_interval seconds (±20 %) as the page's script does."""
     from gevent import monkey
@@ -115,7 +117,7 @@ def client_worker(port: int, count: int, expected: int) -> None:
                 gevent.sleep(1 + 2 * random.random())
 
     def attempt(slot: int) -> None:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=300)
+        sock = socket.create_connection(("127.0.0.1", stream_port), timeout=300)
         sock.sendall(b"GET /api/stream/public HTTP/1.1\r\nHost: bench\r\n"
                      b"Accept: text/event-stream\r\n\r\n")
         buf, opened = b"", False
@@ -216,8 +218,10 @@ def worker_pids(master: int) -> list[int]:
 
 
 def start_server(env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
-                             f"127.0.0.1:{env['PORT']}", "wsgi:app"], cwd=ROOT, env=env,
+    # A --bind given here replaces the config's: name every listener.
+    binds = [f"127.0.0.1:{env['PORT']}"] + ([env["STREAM_BIND"]] if env.get("STREAM_BIND") else [])
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py",
+                             *(f"--bind={bind}" for bind in binds), "wsgi:app"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(Path(env["INSTANCE_PATH"]) / "web.log", "w"),
                             start_new_session=True)
     for _ in range(300):
@@ -366,7 +370,9 @@ def run(args) -> None:
     _raise_nofile()
     instance = Path(tempfile.mkdtemp(prefix="sse-bench-"))
     port = free_port()
-    env = bench_env(instance, port)
+    stream_port = free_port() if args.stream_listener else port
+    env = bench_env(instance, port, **({"STREAM_BIND": f"127.0.0.1:{stream_port}"}
+                                       if args.stream_listener else {}))
     clients: list[subprocess.Popen] = []
     probes: list[Probe] = []
     server = None
@@ -397,7 +403,8 @@ def run(args) -> None:
         cpu_start = cpu_seconds(workers)
         for n in per_proc:
             clients.append(subprocess.Popen(
-                [sys.executable, __file__, "--client-worker", str(port), str(n), str(args.events)],
+                [sys.executable, __file__, "--client-worker", str(port), str(stream_port), str(n),
+                 str(args.events)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
         connected = [(0, 0)] * len(clients)
         deadline = time.time() + args.connect_timeout
@@ -504,7 +511,7 @@ def run(args) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--client-worker":
-        client_worker(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        client_worker(*map(int, sys.argv[2:6]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=1000)
@@ -518,6 +525,9 @@ def main() -> None:
     parser.add_argument("--write-interval", type=float, default=0.5, help="seconds between a writer's writes")
     parser.add_argument("--keep-alive", action="store_true",
                         help="writers and the /status reader reuse their connection, as browsers do")
+    parser.add_argument("--stream-listener", action="store_true",
+                        help="streams connect to a listener of their own (STREAM_BIND), as the "
+                             "documented proxy configs send them")
     parser.add_argument("--public-updates", action="store_true",
                         help="writers post public updates to one public incident (default: internal incidents)")
     run(parser.parse_args())

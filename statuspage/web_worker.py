@@ -5,15 +5,17 @@ A connection kept open after its answer (HTTP keep-alive) holds one of the worke
 seconds. On an outage day every reader's browser leaves one or more such idle connections
 behind its page load; with the open streams they can take every slot, and new connections
 (page loads, polls, an operator's write) then wait in the accept backlog until idle ones
-time out. Once ``KEEP_ALIVE_SHARE`` of the slots are open, this worker closes the
+time out. Once ``KEEP_ALIVE_SHARE`` of a listener's slots are open, this worker closes the
 connection after answering a request that carries no credentials; signed-in users' and
-API tokens' connections (operators') stay open for their next request.
+API tokens' connections (operators') stay open for their next request. Each listener (the
+main one, and the streams' own with ``STREAM_BIND``) has slots of its own, counted apart.
 
 The gunicorn master imports this module (``gunicorn.conf.py``): gunicorn and the standard
 library only, never the app.
 """
 from __future__ import annotations
 
+from collections import Counter
 from functools import cached_property
 
 from gunicorn.workers.ggevent import GeventWorker
@@ -37,7 +39,10 @@ def carries_credentials(headers: list[tuple[str, str]], session_cookie: str) -> 
 class Worker(GeventWorker):
     """gunicorn's gevent worker that stops keeping anonymous connections open when full."""
 
-    open_connections = 0
+    @cached_property
+    def open_connections(self) -> Counter:
+        """Open connections by listener (its socket name, as gunicorn hands it on)."""
+        return Counter()
 
     @cached_property
     def _ceiling(self) -> float:
@@ -49,14 +54,15 @@ class Worker(GeventWorker):
         return getattr(self.wsgi, "config", {}).get("SESSION_COOKIE_NAME", "session")
 
     def handle(self, listener, client, addr):
-        self.open_connections += 1
+        name = listener.getsockname()
+        self.open_connections[name] += 1
         try:
             super().handle(listener, client, addr)
         finally:
-            self.open_connections -= 1
+            self.open_connections[name] -= 1
 
     def handle_request(self, listener_name, req, sock, addr):
-        if (self.open_connections >= self._ceiling
+        if (self.open_connections[listener_name] >= self._ceiling
                 and not carries_credentials(req.headers, self._session_cookie)):
             req.must_close = True  # answered with "Connection: close", then closed
         return super().handle_request(listener_name, req, sock, addr)

@@ -66,3 +66,11 @@ def test_a_worker_freezes_what_the_app_loaded_and_collects_rarely():
         "import gc, runpy, types; conf = runpy.run_path('gunicorn.conf.py');"
         "conf['post_worker_init'](types.SimpleNamespace());"
         "print(gc.get_threshold() == conf['GC_THRESHOLDS'], gc.get_freeze_count() > 1000)") == "True True"
+
+
+def test_streams_get_a_listener_of_their_own_when_asked(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORT", "8000")
+    monkeypatch.delenv("STREAM_BIND", raising=False)
+    assert load_conf(monkeypatch, tmp_path)["bind"] == ["0.0.0.0:8000"]
+    monkeypatch.setenv("STREAM_BIND", "127.0.0.1:8001")
+    assert load_conf(monkeypatch, tmp_path)["bind"] == ["0.0.0.0:8000", "127.0.0.1:8001"]

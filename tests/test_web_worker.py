@@ -1,9 +1,11 @@
 """The web worker: a full process closes anonymous readers' connections after each answer, so their
 idle kept-alive connections never take the slots kept back for requests; signed-in users
-(operators) keep theirs open for their next request."""
+(operators) keep theirs open for their next request. With a listener of their own
+(``STREAM_BIND``), streams queue and take slots apart from every other request."""
 from __future__ import annotations
 
 import http.client
+import socket
 
 import pytest
 
@@ -14,9 +16,10 @@ from tests.stream.servers import WebServer, base_env
 pytestmark = pytest.mark.slow(seconds=10)
 
 
-def _ask(port: int, headers: dict | None = None) -> http.client.HTTPConnection:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/api/public/status", headers=headers or {})
+def _ask(port: int, headers: dict | None = None, path: str = "/api/public/status",
+         timeout: float = 10) -> http.client.HTTPConnection:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     response.read()
     assert response.status == 200
@@ -48,6 +51,34 @@ def test_past_the_ceiling_anonymous_connections_close_and_signed_in_ones_stay(in
     finally:
         for conn in held:
             conn.close()
+        server.stop()
+
+
+def test_streams_listener_has_slots_and_a_queue_of_its_own(instance_dir, tmp_path):
+    server = WebServer(base_env(instance_dir, WORKER_CONNECTIONS="20"), tmp_path,
+                       stream_listener=True)
+    storm = []
+    try:
+        stream = http.client.HTTPConnection("127.0.0.1", server.stream_port, timeout=10)
+        stream.request("GET", "/api/stream/public")
+        response = stream.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type").startswith("text/event-stream")
+        assert response.readline() == b": stream open\n"
+        stream.close()
+        # A storm of new connections on the streams' listener, none of them answered yet,
+        # takes all of its 20 slots...
+        for _ in range(25):
+            storm.append(socket.create_connection(("127.0.0.1", server.stream_port), timeout=10))
+        # ...while a page load or an operator's request on a new connection to the main
+        # listener is answered at once, and its connection is kept open: the storm's
+        # connections count against their own listener's ceiling, not this one's.
+        reader = _ask(server.port, timeout=5)
+        assert reader.kept_open
+        reader.close()
+    finally:
+        for sock in storm:
+            sock.close()
         server.stop()
 
 

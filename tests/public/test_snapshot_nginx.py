@@ -32,15 +32,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(tmp_path: Path, snapshot: Path, upstream_port: int):
-    """A real nginx with the documented config, its app upstream on ``upstream_port``;
+def serving(tmp_path: Path, snapshot: Path, upstream_port: int, stream_port: int | None = None):
+    """A real nginx with the documented config, its app upstream on ``upstream_port`` and
+    the app's listener for streams on ``stream_port`` (none: nothing listens there);
     yields the port it listens on."""
     if not Path(NGINX).exists():
         pytest.fail("nginx is missing: apt-get install -y nginx (scripts/bootstrap --test does it)")
     port = _free_port()
     site = (CONFIG.read_text().replace("listen 8080;", f"listen 127.0.0.1:{port};")
             .replace("/srv/statuspage/snapshot", str(snapshot))
-            .replace("server 127.0.0.1:5000;", f"server 127.0.0.1:{upstream_port};"))
+            .replace("127.0.0.1:5000", f"127.0.0.1:{upstream_port}")
+            .replace("127.0.0.1:5001", f"127.0.0.1:{stream_port or _free_port()}"))
     (tmp_path / "site.conf").write_text(site)
     temp = tmp_path / "nginx-temp"
     temp.mkdir()
@@ -169,3 +171,22 @@ def test_nginx_sends_the_apps_requests_on_kept_open_connections(tmp_path):
         assert request["headers"]["x-forwarded-for"] == "127.0.0.1"
         assert request["headers"]["x-forwarded-proto"] == "http"
     assert seen[-1]["body"] == b'{"title": "Down"}'
+
+
+def test_nginx_sends_streams_to_the_apps_listener_for_streams(tmp_path):
+    # Readers' stream connections queue at the app's listener for streams, apart from
+    # everything else; an app started without one still gets them on its main port.
+    app, streams = Receiver(), Receiver()
+    try:
+        with serving(tmp_path, tmp_path / "copy", app.port, streams.port) as port:
+            assert get(port, "/api/stream/public").status == 200
+            assert get(port, "/api/incidents").status == 200
+            seen_by_streams = streams.requests()
+            streams.stop()
+            assert get(port, "/api/stream/admin").status == 200
+        seen_by_app = app.requests()
+    finally:
+        app.stop()
+        streams.stop()
+    assert [r["path"] for r in seen_by_streams] == ["/api/stream/public"]
+    assert [r["path"] for r in seen_by_app] == ["/api/incidents", "/api/stream/admin"]

@@ -65,14 +65,21 @@ class _PortTaken(Exception):
 
 
 class WebServer(Process):
-    """``gunicorn -c gunicorn.conf.py wsgi:app`` exactly as the Procfile runs it."""
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` exactly as the Procfile runs it; with
+    ``stream_listener``, also listening for streams on ``stream_port`` (``STREAM_BIND``)."""
 
-    def __init__(self, env: dict, log_dir: Path, attempts: int = 3):
+    def __init__(self, env: dict, log_dir: Path, attempts: int = 3, stream_listener: bool = False):
         for attempt in range(1, attempts + 1):
             self.port = free_port()
-            super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
-                              f"127.0.0.1:{self.port}", "wsgi:app"], {**env, "PORT": str(self.port)},
-                             log_dir / f"gunicorn-{self.port}.log")
+            self.stream_port = free_port() if stream_listener else None
+            env = {**env, "PORT": str(self.port)}
+            if stream_listener:
+                env["STREAM_BIND"] = f"127.0.0.1:{self.stream_port}"
+            # A --bind given here replaces the config's: name every listener.
+            binds = [f"--bind=127.0.0.1:{self.port}"] + (
+                [f"--bind={env['STREAM_BIND']}"] if stream_listener else [])
+            super().__init__([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *binds, "wsgi:app"],
+                             env, log_dir / f"gunicorn-{self.port}.log")
             try:
                 self._wait_ready()
                 return
