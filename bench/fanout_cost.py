@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.sse_fanout import (Probe, _raise_nofile, bench_env, cpu_seconds, free_port,  # noqa: E402
-                              migrate_and_authorise, percentile, start_server, worker_pids)
+                              migrate_and_authorise, percentile, start_server, stop_server,
+                              worker_pids)
 
 
 def client_worker(port: int, count: int) -> None:
@@ -96,8 +97,7 @@ def measure(streams: int, events: int, gap: float) -> dict:
     finally:
         if client:
             client.kill()
-        server.terminate()
-        server.wait(30)
+        stop_server(server, instance)
 
 
 def main() -> None:

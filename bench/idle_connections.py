@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import signal
 import socket
 import sys
 import tempfile
@@ -25,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.sse_fanout import bench_env, free_port, migrate_and_authorise, start_server  # noqa: E402
-from statuspage.embedded_redis import stop as stop_embedded_redis  # noqa: E402
+from bench.sse_fanout import (bench_env, free_port, migrate_and_authorise, start_server,  # noqa: E402
+                              stop_server)
 
 
 def _load(port: int, path: str) -> tuple[http.client.HTTPConnection, bool, float]:
@@ -69,9 +67,7 @@ def main() -> None:
     finally:
         for item in held:
             item.close()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-        stop_embedded_redis(str(instance))
+        stop_server(server, instance)
 
 
 if __name__ == "__main__":

@@ -235,6 +235,18 @@ def start_server(env: dict) -> subprocess.Popen:
     raise SystemExit("server did not start; see web.log in " + env["INSTANCE_PATH"])
 
 
+def stop_server(server: subprocess.Popen | None, instance: Path) -> None:
+    """Stop the web process (its whole group) and the embedded redis-server it started."""
+    if server is not None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    if not os.environ.get("REDIS_URL"):
+        sys.path.insert(0, str(ROOT))
+        from statuspage.embedded_redis import stop
+
+        stop(str(instance))
+
+
 def flask(env: dict, *args: str) -> str:
     return subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True,
                           capture_output=True, text=True).stdout
@@ -499,14 +511,7 @@ def run(args) -> None:
         for proc in clients:
             if proc.poll() is None:
                 proc.kill()
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(30)
-        if not os.environ.get("REDIS_URL"):
-            sys.path.insert(0, str(ROOT))
-            from statuspage.embedded_redis import stop
-
-            stop(str(instance))
+        stop_server(server, instance)
 
 
 def main() -> None:
