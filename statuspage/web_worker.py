@@ -53,8 +53,16 @@ class Worker(GeventWorker):
         # Asked on the first request, when the app is loaded.
         return getattr(self.wsgi, "config", {}).get("SESSION_COOKIE_NAME", "session")
 
+    @cached_property
+    def _listener_names(self) -> dict:
+        # The name gunicorn hands to handle_request, asked of each listener once rather
+        # than with a system call per connection.
+        return {}
+
     def handle(self, listener, client, addr):
-        name = listener.getsockname()
+        name = self._listener_names.get(listener)
+        if name is None:
+            name = self._listener_names[listener] = listener.getsockname()
         self.open_connections[name] += 1
         try:
             super().handle(listener, client, addr)

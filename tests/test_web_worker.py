@@ -16,10 +16,9 @@ from tests.stream.servers import WebServer, base_env
 pytestmark = pytest.mark.slow(seconds=10)
 
 
-def _ask(port: int, headers: dict | None = None, path: str = "/api/public/status",
-         timeout: float = 10) -> http.client.HTTPConnection:
+def _ask(port: int, headers: dict | None = None, timeout: float = 10) -> http.client.HTTPConnection:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    conn.request("GET", path, headers=headers or {})
+    conn.request("GET", "/api/public/status", headers=headers or {})
     response = conn.getresponse()
     response.read()
     assert response.status == 200
