@@ -1,6 +1,7 @@
 """Readers in their own language: catalogues, locale choice, localised pages and formats."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +32,8 @@ EXPECTED = {
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
 
-def _extracted_ids() -> set[str]:
+@functools.cache  # one extraction (seconds of parsing) for every locale's test
+def _extracted_ids() -> frozenset[str]:
     """Every message the source marks for translation, extracted as pybabel would."""
     method_map = []
     for line in (ROOT / "babel.cfg").read_text().splitlines():
@@ -43,7 +45,7 @@ def _extracted_ids() -> set[str]:
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
-    return found
+    return frozenset(found)
 
 
 def _catalogue(locale: str):
@@ -51,6 +53,7 @@ def _catalogue(locale: str):
         return read_po(source, locale=locale)
 
 
+@pytest.mark.once(backend="embedded")  # files against files: no database plays a part
 @pytest.mark.parametrize("locale", LOCALES)
 def test_shipped_catalogues_translate_every_message(locale):
     wanted = _extracted_ids()
