@@ -32,15 +32,40 @@ class IdConverter(IntegerConverter):
         return number
 
 
+# No body the app takes nests deeper than a few levels (an Alertmanager payload, four).
+MAX_JSON_DEPTH = 32
+
+
+def nested_deeper_than(value, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests lists and objects more than ``limit`` deep.
+
+    Walked with a stack, not recursion: the check must hold for any depth."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, where a body nested too deeply to parse is invalid JSON, not a crash."""
+    """Flask's JSON, where a body nested deeper than MAX_JSON_DEPTH is invalid JSON.
+
+    Code that walks a body recursively (validation, say) would otherwise fail on it; and
+    how deep the parser itself goes before it gives up differs between Python versions."""
 
     def loads(self, s, **kwargs):
         try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
+            value = super().loads(s, **kwargs)
+            too_deep = nested_deeper_than(value, MAX_JSON_DEPTH)
+        except RecursionError:  # deeper than the parser itself goes
+            too_deep = True
+        if too_deep:
             # get_json turns a ValueError into the usual "not valid JSON" answer.
-            raise ValueError("JSON nested too deeply") from None
+            raise ValueError("JSON nested too deeply")
+        return value
 
 
 def _begin_request():

@@ -16,6 +16,9 @@ DEEP = 1000
     "[" * DEEP + "]" * DEEP,
     '{"a":' * DEEP + "1" + "}" * DEEP,
     '{"email": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    # Shallow enough for any parser (Python 3.12's parses all of the above too): the
+    # bound is the app's own, not the interpreter's recursion limit.
+    '{"email": ' + "[" * 40 + "]" * 40 + "}",
 ])
 def test_deeply_nested_json_is_a_400_problem(anon, api, raw):
     before = counts()
