@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import bounded_json
 from .services.context import RequestMeta, request_meta
 
 _REQUEST_ID_RE = re.compile(r"^[\w.:-]{1,64}$")
@@ -32,40 +33,12 @@ class IdConverter(IntegerConverter):
         return number
 
 
-# No body the app takes nests deeper than a few levels (an Alertmanager payload, four).
-MAX_JSON_DEPTH = 32
-
-
-def nested_deeper_than(value, limit: int) -> bool:
-    """Whether ``value`` (parsed JSON) nests lists and objects more than ``limit`` deep.
-
-    Walked with a stack, not recursion: the check must hold for any depth."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        if children and depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
-
-
 class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, where a body nested deeper than MAX_JSON_DEPTH is invalid JSON.
-
-    Code that walks a body recursively (validation, say) would otherwise fail on it; and
-    how deep the parser itself goes before it gives up differs between Python versions."""
+    """Flask's JSON, where a body nested too deeply is invalid JSON (a 400), not a crash."""
 
     def loads(self, s, **kwargs):
-        try:
-            value = super().loads(s, **kwargs)
-            too_deep = nested_deeper_than(value, MAX_JSON_DEPTH)
-        except RecursionError:  # deeper than the parser itself goes
-            too_deep = True
-        if too_deep:
-            # get_json turns a ValueError into the usual "not valid JSON" answer.
-            raise ValueError("JSON nested too deeply")
-        return value
+        # get_json turns the ValueError into the usual "not valid JSON" answer.
+        return bounded_json.loads(s, **kwargs)
 
 
 def _begin_request():

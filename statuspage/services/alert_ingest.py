@@ -7,11 +7,11 @@ integration.
 """
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 from sqlalchemy import delete, exists, func, select, update
 
+from .. import bounded_json
 from ..domain.automation import Alert, parse
 from ..domain.statuses import worst_component_status
 from ..extensions import db
@@ -153,6 +153,6 @@ def recent(integration_id: int) -> list[IngestRecord]:
 def parse_body(raw: bytes):
     """The JSON in ``raw``, or None when it is not JSON."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return bounded_json.loads(raw)
+    except ValueError:  # UnicodeDecodeError included
         return None

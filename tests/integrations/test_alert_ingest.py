@@ -119,6 +119,17 @@ def test_problems_are_answered_200_listed_and_kept(api, anon):
     assert listed["last_delivery_status"] == "problems" and "not a JSON object" in listed["last_error"]
 
 
+@pytest.mark.parametrize("raw", ['{"alerts": ' + "[" * 40 + "]" * 40 + "}",
+                                 "[" * 100_000 + "]" * 100_000])
+def test_a_body_nested_too_deeply_is_kept_as_a_problem_like_any_body_not_json(api, anon, raw):
+    source = make_source(api)
+    response = anon.client.post(hook_path(source), data=raw.encode(),
+                                headers={"Content-Type": "application/json"})
+    assert response.status_code == 200 and response.json["problems"] == ["The body is not a JSON object."]
+    assert [p["outcome"] for p in api.get(f"/api/integrations/{source['id']}/payloads").json["items"]] \
+        == ["problems"]
+
+
 def test_wrong_secret_unknown_kind_and_disabled_are_404(api, anon):
     source = make_source(api)
     assert_problem(anon.post("/api/hooks/alertmanager/spi_wrong", json={}), 404)
