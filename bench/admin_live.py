@@ -9,7 +9,7 @@ Prints median, p95 and max. The target is under 2 s.
     python bench/admin_live.py [--rounds 20]
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded default in a
-temporary instance folder. Needs /usr/bin/chromium.
+temporary instance folder. Needs /usr/bin/chromium-headless-shell (Debian package chromium-headless-shell).
 """
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium-headless-shell",
                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
             a, b = browser.new_context().new_page(), browser.new_context().new_page()
             for page in (a, b):
