@@ -33,12 +33,12 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     from flask import Flask
 
     from . import embedded_redis, metrics
-    from . import admin, after_commit, cli, db as _db_events, health, i18n, logs, tracing, web  # noqa: F401
+    from . import admin, after_commit, cli, db as _db_events, health, i18n, logs, migration, tracing, web  # noqa: F401
     from .api import bp as api_bp
     from .api import problems
     from .config import instance_path as configured_instance_path
     from .config import load_config
-    from .extensions import cache, csrf, db, limiter, login_manager, migrate, redis_client
+    from .extensions import cache, csrf, db, limiter, login_manager, redis_client
     from .metrics_domain import DomainCollector
     from .stream import views as stream_views
     from .subscriptions import bp as subscriptions_bp
@@ -58,8 +58,7 @@ def create_app(test_config: Optional[dict] = None) -> Flask:
     app.config.setdefault("CACHE_KEY_PREFIX", "statuspage:cache:")
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     render_as_batch=True, compare_type=True)
+    migration.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -8,7 +8,6 @@ from flask import Flask, current_app
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -16,7 +15,6 @@ from .models.base import Base
 from .net import client_ip
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 cache = Cache()

@@ -33,6 +33,7 @@ from statuspage import create_app
 from statuspage.embedded_redis import stop as stop_embedded_redis
 from statuspage.entrypoint import build_app
 from statuspage.extensions import db, redis_client
+from statuspage.migration import upgrade
 from statuspage.public.cache import invalidate as invalidate_public_cache
 from statuspage.public.cache import reset_local as reset_public_cache
 from statuspage.services import users
@@ -88,8 +89,6 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(instance_dir):
-    from flask_migrate import upgrade
-
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(instance_dir),
@@ -101,8 +100,7 @@ def app(instance_dir):
     app.test_client_class = IsolatedClient
     if POSTGRES:
         _reset_postgres_schema(app)
-    with app.app_context():
-        upgrade()
+    upgrade(app)
     yield app
     with app.app_context():  # close pooled connections before the app object is collected
         db.engine.dispose()

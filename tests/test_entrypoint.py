@@ -61,3 +61,16 @@ print(json.dumps({{"changed": sorted(set(os.environ.items()) ^ set(before.items(
                   "metrics": metrics.status_code}}))
 """
     assert _run(code) == {"changed": [], "metrics": 200}
+
+
+def test_the_app_starts_and_answers_without_loading_the_migration_tooling(tmp_path):
+    code = f"""
+import json, sys
+from statuspage import create_app
+app = create_app({{"INSTANCE_PATH": "{tmp_path}", "SECRET_KEY": "x", "REDIS_URL": "redis://127.0.0.1:1/0",
+                  "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path / 'db.sqlite'}"}})
+status = app.test_client().get("/api/openapi.json").status_code
+print(json.dumps({{"status": status, "loaded": sorted(m for m in ("alembic", "flask_migrate", "mako")
+                                                     if m in sys.modules)}}))
+"""
+    assert _run(code) == {"status": 200, "loaded": []}

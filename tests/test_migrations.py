@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, select
 
 from statuspage import create_app
 from statuspage.extensions import db
+from statuspage.migration import upgrade
 from statuspage.models import EmailDelivery, Subscriber
 from statuspage.models.base import UTCDateTime
 
@@ -150,3 +150,22 @@ def test_mailbox_migration_merges_spellings_keeping_union_and_earliest_confirmat
             assert sorted(d.subscriber_id or 0 for d in sent) == [0, page.id]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_flask_db_runs_flask_migrates_commands(tmp_path, instance_dir):
+    """`flask db` loads Flask-Migrate when it runs: its subcommands and their options."""
+    fresh = create_app({"TESTING": True, "INSTANCE_PATH": str(instance_dir), "SECRET_KEY": "x",
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    runner = fresh.test_cli_runner()
+    listed = runner.invoke(args=["--help"])
+    assert listed.exit_code == 0 and "Perform database migrations." in listed.output
+
+    with fresh.app_context():  # the commands run in the current app's context: this one's
+        upgraded = runner.invoke(args=["db", "--directory", "migrations", "upgrade", "0002_subscriber_mailbox"])
+        assert upgraded.exit_code == 0, upgraded.output
+        assert db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
+            == "0002_subscriber_mailbox"
+        db.engine.dispose()
+
+    usage = runner.invoke(args=["db", "upgradee"])
+    assert usage.exit_code == 2 and "No such command 'upgradee'" in usage.output
