@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from statuspage import create_app
 from statuspage.extensions import db
-from statuspage.migration import upgrade
+from statuspage.migration import MIGRATIONS, upgrade
 from statuspage.models import EmailDelivery, Subscriber
 from statuspage.models.base import UTCDateTime
 
@@ -161,7 +161,7 @@ def test_flask_db_runs_flask_migrates_commands(tmp_path, instance_dir):
     assert listed.exit_code == 0 and "Perform database migrations." in listed.output
 
     with fresh.app_context():  # the commands run in the current app's context: this one's
-        upgraded = runner.invoke(args=["db", "--directory", "migrations", "upgrade", "0002_subscriber_mailbox"])
+        upgraded = runner.invoke(args=["db", "--directory", str(MIGRATIONS), "upgrade", "0002_subscriber_mailbox"])
         assert upgraded.exit_code == 0, upgraded.output
         assert db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
             == "0002_subscriber_mailbox"
