@@ -133,8 +133,10 @@ def split_between_backends(items: list, this_pass: str | None) -> list:
 
 
 # Modules whose tests share a costly module-scoped fixture (two runs of ./scripts/run, a
-# live server): each goes to one worker as a whole, every other test on its own.
-ONE_WORKER_MODULES = ("tests/test_scripts_run.py", "tests/stream/test_live.py")
+# live server): each goes to one worker as a whole, every other test on its own. Spread
+# over the workers, each worker would start the fixture again.
+ONE_WORKER_MODULES = ("tests/test_scripts_run.py", "tests/stream/test_live.py",
+                      "tests/stream/test_revocation.py")
 
 
 def make_scheduler(config, log):
