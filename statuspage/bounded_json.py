@@ -10,14 +10,15 @@ MAX_JSON_DEPTH = 32
 def nested_deeper_than(value, limit: int) -> bool:
     """Whether ``value`` (parsed JSON) nests lists and objects more than ``limit`` deep.
 
-    Walked with a stack, not recursion: the check must hold for any depth."""
-    stack = [(value, 1)]
+    Walked with a stack, not recursion: the check must hold for any depth. Only lists
+    and objects are stacked; the scalars in them add no depth."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
 
@@ -28,9 +29,8 @@ def loads(s, **kwargs):
     how deep the parser itself goes before it gives up differs between Python versions."""
     try:
         value = json.loads(s, **kwargs)
-        too_deep = nested_deeper_than(value, MAX_JSON_DEPTH)
     except RecursionError:  # deeper than the parser itself goes
-        too_deep = True
-    if too_deep:
+        raise ValueError("JSON nested too deeply") from None
+    if nested_deeper_than(value, MAX_JSON_DEPTH):
         raise ValueError("JSON nested too deeply")
     return value
